@@ -1,0 +1,4 @@
+export * from "./jobs.ts";
+export * from "./publish.ts";
+export * from "./sidecar.ts";
+export * from "./workflow.ts";

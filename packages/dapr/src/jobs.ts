@@ -1,0 +1,77 @@
+import { type Sidecar, daprFetch } from "./sidecar.ts";
+
+/**
+ * Typed client for the Dapr Jobs API (v1.0, HTTP). @dapr/dapr 3.18 has none.
+ * A job belongs to the app-id whose sidecar scheduled it; the trigger arrives at that app
+ * as `POST /job/<name>` with the job's data as the body.
+ */
+export type JobFailurePolicy =
+  | { drop: Record<string, never> }
+  | { constant: { interval: string; maxRetries?: number } };
+
+export interface JobSpec<Data> {
+  /** RFC 3339 instant (with offset) or a Go duration such as "2s"; one-shot when no schedule. */
+  dueTime?: string;
+  /** Cron (6 fields, seconds first) or "@every 1m". */
+  schedule?: string;
+  repeats?: number;
+  ttl?: string;
+  data?: Data;
+  /** Replace an existing job of the same name instead of failing. */
+  overwrite?: boolean;
+  failurePolicy?: JobFailurePolicy;
+}
+
+export interface ScheduledJob<Data> extends JobSpec<Data> {
+  name: string;
+}
+
+/** Job names travel in a URL path; keep them to a safe alphabet so no encoding games are needed. */
+const JOB_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
+
+function jobPath(name: string): string {
+  if (!JOB_NAME.test(name)) throw new RangeError(`invalid job name ${JSON.stringify(name)}`);
+  return `/v1.0/jobs/${name}`;
+}
+
+export function jobsClient(sidecar: Sidecar) {
+  return {
+    async schedule<Data>(name: string, spec: JobSpec<Data>): Promise<void> {
+      if (!spec.dueTime && !spec.schedule) throw new RangeError("a job needs a dueTime or a schedule");
+      await daprFetch(sidecar, "schedule job", jobPath(name), {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(spec),
+      });
+    },
+
+    /** The job, or undefined when no job of that name exists (any more). */
+    async get<Data>(name: string): Promise<ScheduledJob<Data> | undefined> {
+      const response = await fetch(`${sidecar.httpUrl}${jobPath(name)}`, {
+        headers: sidecar.apiToken ? { "dapr-api-token": sidecar.apiToken } : {},
+      });
+      if (response.status === 404) return undefined;
+      const body = await response.text();
+      // Dapr answers 500 with ERR_JOBS_NOT_FOUND-like codes for missing jobs in some versions.
+      if (!response.ok) {
+        if (/not found/i.test(body)) return undefined;
+        throw new Error(`dapr get job failed with HTTP ${response.status}: ${body}`);
+      }
+      return body ? (JSON.parse(body) as ScheduledJob<Data>) : undefined;
+    },
+
+    /** Deleting a job that does not exist is not an error: cancellation is idempotent. */
+    async delete(name: string): Promise<void> {
+      const response = await fetch(`${sidecar.httpUrl}${jobPath(name)}`, {
+        method: "DELETE",
+        headers: sidecar.apiToken ? { "dapr-api-token": sidecar.apiToken } : {},
+      });
+      if (response.ok || response.status === 404) return;
+      const body = await response.text();
+      if (/not found/i.test(body)) return;
+      throw new Error(`dapr delete job failed with HTTP ${response.status}: ${body}`);
+    },
+  };
+}
+
+export type JobsClient = ReturnType<typeof jobsClient>;

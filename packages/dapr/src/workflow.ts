@@ -1,0 +1,44 @@
+import type { WorkflowContext } from "@dapr/dapr";
+
+/**
+ * Retry policy for a workflow activity. @dapr/dapr 3.18 has no per-call retry options, so the
+ * workflow retries itself: a failed attempt is followed by a durable timer, which is replay-safe
+ * (the delay is computed from the attempt number, never from the clock).
+ */
+export interface RetryPolicy {
+  maxAttempts: number;
+  firstDelayMs: number;
+  backoffFactor?: number;
+  maxDelayMs?: number;
+  /** Return false to stop retrying (e.g. a 4xx validation error from a provider). */
+  retryable?: (error: unknown) => boolean;
+}
+
+export function retryDelayMs(policy: RetryPolicy, attempt: number): number {
+  const factor = policy.backoffFactor ?? 2;
+  const delay = policy.firstDelayMs * factor ** (attempt - 1);
+  return Math.min(delay, policy.maxDelayMs ?? Number.POSITIVE_INFINITY);
+}
+
+/**
+ * Call an activity with retries. Use with `yield*` inside a workflow generator:
+ *   const result = yield* callActivityWithRetry(ctx, sendEmail, input, policy);
+ */
+export function* callActivityWithRetry<Input, Output>(
+  ctx: WorkflowContext,
+  activity: string | ((...args: never[]) => unknown),
+  input: Input,
+  policy: RetryPolicy,
+): Generator<unknown, Output, unknown> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      // biome-ignore lint/suspicious/noExplicitAny: the SDK types activities loosely
+      return (yield ctx.callActivity(activity as any, input as any)) as Output;
+    } catch (error) {
+      const retryable = policy.retryable?.(error) ?? true;
+      if (!retryable || attempt >= policy.maxAttempts) throw error;
+      const fireAt = new Date(ctx.getCurrentUtcDateTime().getTime() + retryDelayMs(policy, attempt));
+      yield ctx.createTimer(fireAt);
+    }
+  }
+}

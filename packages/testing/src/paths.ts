@@ -1,0 +1,19 @@
+import { existsSync, mkdirSync } from "node:fs";
+import { homedir } from "node:os";
+import { join, resolve } from "node:path";
+
+export const repoRoot = resolve(import.meta.dir, "../../..");
+export const cacheDir = process.env.NUDGE_CACHE ?? join(repoRoot, ".cache");
+export const testLogDir = join(cacheDir, "logs", "test");
+mkdirSync(testLogDir, { recursive: true });
+
+/** Dapr binaries in the `dapr init --slim` layout: DAPR_BIN_DIR, ./nudge's cache, or ~/.dapr/bin. */
+export function daprBinDir(): string {
+  const candidates = [process.env.DAPR_BIN_DIR, join(cacheDir, ".dapr", "bin"), join(homedir(), ".dapr", "bin")];
+  for (const dir of candidates) {
+    if (dir && ["daprd", "placement", "scheduler"].every((bin) => existsSync(join(dir, bin)))) return dir;
+  }
+  throw new Error(
+    `Dapr runtime not found (looked in ${candidates.filter(Boolean).join(", ")}): run ./nudge up --infra, which builds daprd/placement/scheduler, or 'dapr init --slim'`,
+  );
+}

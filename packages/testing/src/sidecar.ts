@@ -1,0 +1,77 @@
+import { join } from "node:path";
+import type { Sidecar } from "@nudge/dapr";
+import { daprBinDir, repoRoot, testLogDir } from "./paths.ts";
+import { freePort } from "./ports.ts";
+import { type Child, startChild, stopChild, whenHealthy } from "./process.ts";
+
+export interface SidecarOptions {
+  appId: string;
+  /** The app's HTTP port; omit for a sidecar without an app channel. */
+  appPort?: number;
+  /** Extra resource folders (subscriptions, test-only components) besides dapr/components. */
+  resourcesPaths?: string[];
+  placementAddress: string;
+  schedulerAddress: string;
+  databaseUrl: string;
+  kafkaBrokers: string;
+}
+
+/** A real daprd for one app, on free ports, with the project's components and configuration. */
+export interface RunningSidecar extends Sidecar {
+  appId: string;
+  httpPort: number;
+  logFile: string;
+  /** Kill the sidecar abruptly (SIGKILL by default) — for crash tests. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+  /** Start it again on the same ports, as a supervisor would after a crash. */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startSidecar(options: SidecarOptions): Promise<RunningSidecar> {
+  const [httpPort, grpcPort, internalGrpcPort, metricsPort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ] as [number, number, number, number];
+  const logFile = join(testLogDir, `daprd-${options.appId}.log`);
+  const resources = [join(repoRoot, "dapr", "components"), ...(options.resourcesPaths ?? [])];
+  const cmd = [
+    join(daprBinDir(), "daprd"),
+    ...["--app-id", options.appId, "--mode", "standalone", "--log-level", "info"],
+    ...["--dapr-http-port", `${httpPort}`, "--dapr-grpc-port", `${grpcPort}`],
+    ...["--dapr-internal-grpc-port", `${internalGrpcPort}`, "--metrics-port", `${metricsPort}`],
+    ...["--dapr-listen-addresses", "127.0.0.1", "--app-channel-address", "127.0.0.1"],
+    ...(options.appPort ? ["--app-port", `${options.appPort}`, "--app-protocol", "http"] : []),
+    ...resources.flatMap((path) => ["--resources-path", path]),
+    ...["--config", join(repoRoot, "dapr", "config.yaml")],
+    ...["--placement-host-address", options.placementAddress],
+    ...["--scheduler-host-address", options.schedulerAddress],
+  ];
+  const env = {
+    NUDGE_DAPR_KAFKA_BROKERS: options.kafkaBrokers,
+    NUDGE_DAPR_STATE_PG: options.databaseUrl,
+  };
+  let child: Child | undefined;
+  const launch = async () => {
+    child = startChild(`daprd ${options.appId}`, cmd, logFile, { env, cwd: repoRoot });
+    await whenHealthy(child, `http://127.0.0.1:${httpPort}/v1.0/healthz`, 60_000);
+  };
+  await launch();
+  return {
+    appId: options.appId,
+    httpUrl: `http://127.0.0.1:${httpPort}`,
+    httpPort,
+    grpcPort,
+    logFile,
+    kill: async (signal = "SIGKILL") => {
+      child?.process.kill(signal);
+      await child?.process.exited;
+    },
+    restart: launch,
+    stop: async () => {
+      if (child) await stopChild(child);
+    },
+  };
+}

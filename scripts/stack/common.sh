@@ -1,0 +1,72 @@
+# Shared helpers for ./nudge and .ci/run. Sourced, never executed.
+# Versions pinned for the local stack; bump them together with the README table.
+: "${NUDGE_ROOT:?NUDGE_ROOT must be set by the caller}"
+
+DAPR_VERSION="${DAPR_VERSION:-1.18.2}"  # matches @dapr/dapr 3.18; 1.18.3 needs a durabletask-go the proxy does not serve
+KAFKA_VERSION="${KAFKA_VERSION:-4.1.1}"
+BUN_VERSION="${BUN_VERSION:-1.4.4}"
+
+NUDGE_CACHE="${NUDGE_CACHE:-$NUDGE_ROOT/.cache}"
+# Dapr's own layout (`dapr init --slim`): <runtime path>/.dapr/bin/{daprd,placement,scheduler}.
+# Standard tooling finds it with DAPR_RUNTIME_PATH=$NUDGE_CACHE.
+DAPR_BIN_DIR="${DAPR_BIN_DIR:-$NUDGE_CACHE/.dapr/bin}"
+RUN_DIR="$NUDGE_CACHE/run"     # pid files
+LOG_DIR="$NUDGE_CACHE/logs"    # one log per process
+mkdir -p "$NUDGE_CACHE" "$RUN_DIR" "$LOG_DIR"
+
+# Go builds keep their module and build caches inside our cache too.
+export GOPATH="$NUDGE_CACHE/go" GOMODCACHE="$NUDGE_CACHE/go/pkg/mod" GOCACHE="$NUDGE_CACHE/go/build"
+export GOFLAGS="-modcacherw -buildvcs=false"
+# npm and bun keep their download caches here too, so one folder holds everything fetched.
+export npm_config_cache="$NUDGE_CACHE/npm" BUN_INSTALL_CACHE_DIR="$NUDGE_CACHE/bun-install"
+
+say()  { printf '\033[1m[nudge]\033[0m %s\n' "$*" >&2; }
+step() { printf '\033[1m[nudge] %s:\033[0m %s\n' "$1" "$2" >&2; }
+# die COMPONENT LOGFILE HINT — one line naming what failed, where to look and the likely fix.
+die()  { printf '\033[31m[nudge] %s failed\033[0m — log: %s — %s\n' "$1" "$2" "$3" >&2; exit 1; }
+
+# Elapsed-time ticker for long steps so a silent build never looks hung.
+with_progress() { # LABEL LOG CMD...
+  local label=$1 log=$2; shift 2
+  local start=$SECONDS
+  ( "$@" ) >"$log" 2>&1 &
+  local pid=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep 10
+    kill -0 "$pid" 2>/dev/null && say "$label … $((SECONDS - start))s ($(tail -n 1 "$log" | cut -c1-100))"
+  done
+  wait "$pid"
+}
+
+# ---- processes started by the stack: one pid file each under $RUN_DIR ----
+pid_alive() { local f="$RUN_DIR/$1.pid"; [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null; }
+
+start_daemon() { # NAME LOG CMD... — detached from the terminal so `up` can return
+  local name=$1 log=$2; shift 2
+  echo "---- $(date -Is) starting: $*" >>"$log"
+  nohup "$@" >>"$log" 2>&1 </dev/null &
+  echo $! >"$RUN_DIR/$name.pid"
+}
+
+stop_daemon() { # NAME — TERM, then KILL after 15 s
+  local f="$RUN_DIR/$1.pid" pid i
+  [ -f "$f" ] || return 0
+  pid=$(cat "$f")
+  if kill -0 "$pid" 2>/dev/null; then
+    step "$1" "stopping (pid $pid)"
+    kill "$pid" 2>/dev/null
+    for i in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null
+  fi
+  rm -f "$f"
+}
+
+wait_until() { # NAME LOG TIMEOUT_S HINT CMD... — polls CMD every 0.3 s; dies with the hint on timeout
+  local name=$1 log=$2 timeout=$3 hint=$4; shift 4
+  local deadline=$((SECONDS + timeout))
+  until "$@" >/dev/null 2>&1; do
+    pid_alive "$name" || [ ! -f "$RUN_DIR/$name.pid" ] || die "$name" "$log" "process exited during start-up: $hint"
+    [ $SECONDS -lt $deadline ] || die "$name" "$log" "$hint"
+    sleep 0.3
+  done
+}
