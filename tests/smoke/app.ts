@@ -11,14 +11,19 @@ export function smokeApp() {
 
   const app = new Elysia()
     .get("/healthz", () => "ok")
-    .post("/events/task-events", ({ body }) => {
-      received.push(body as CloudEvent);
-      return { status: "SUCCESS" };
-    })
+    // Dapr delivers application/cloudevents+json, which Elysia only parses when told to.
+    .post(
+      "/events/task-events",
+      ({ body }) => {
+        received.push(body as CloudEvent);
+        return { status: "SUCCESS" };
+      },
+      { parse: "json" },
+    )
     .post("/job/:name", ({ params, body }) => {
       triggers.push({ name: params.name, at: Date.now(), data: body });
       return new Response(null, { status: 200 });
-    });
+    }, { parse: "json" });
 
   return { app, received, triggers };
 }

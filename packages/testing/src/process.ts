@@ -13,9 +13,10 @@ export function startChild(
   name: string,
   cmd: string[],
   logFile: string,
-  opts: { env?: Record<string, string>; cwd?: string } = {},
+  opts: { env?: Record<string, string>; cwd?: string; append?: boolean } = {},
 ): Child {
-  const fd = openSync(logFile, "a");
+  // A restart appends, so a crash test's log shows both lives of the process.
+  const fd = openSync(logFile, opts.append ? "a" : "w");
   const child = spawn(cmd, {
     cwd: opts.cwd,
     env: { ...process.env, ...opts.env },
@@ -42,17 +43,20 @@ export async function tailOf(logFile: string, lines = 30): Promise<string> {
 
 /** Wait until `url` answers 2xx; fails early if the child dies, quoting the end of its log. */
 export async function whenHealthy(child: Child, url: string, timeoutMs = 30_000): Promise<void> {
+  let problem: string | undefined;
   try {
-    await waitFor(
+    const outcome = await waitFor(
       `${child.name} health at ${url}`,
       async () => {
-        if (child.process.exitCode !== null) throw new Error(`${child.name} exited with ${child.process.exitCode}`);
+        if (child.process.exitCode !== null) return "exited";
         const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
-        return response.ok;
+        return response.ok && "healthy";
       },
       { timeoutMs },
     );
+    if (outcome === "exited") problem = `${child.name} exited with code ${child.process.exitCode} during start-up`;
   } catch (error) {
-    throw new Error(`${(error as Error).message}\n--- ${child.logFile} ---\n${await tailOf(child.logFile)}`);
+    problem = (error as Error).message;
   }
+  if (problem) throw new Error(`${problem}\n--- ${child.logFile} ---\n${await tailOf(child.logFile, 15)}`);
 }

@@ -50,12 +50,13 @@ export async function startSidecar(options: SidecarOptions): Promise<RunningSide
     ...["--scheduler-host-address", options.schedulerAddress],
   ];
   const env = {
+    // Read by the `envstore` component (dapr/components/envstore.yaml).
     NUDGE_DAPR_KAFKA_BROKERS: options.kafkaBrokers,
     NUDGE_DAPR_STATE_PG: options.databaseUrl,
   };
   let child: Child | undefined;
   const launch = async () => {
-    child = startChild(`daprd ${options.appId}`, cmd, logFile, { env, cwd: repoRoot });
+    child = startChild(`daprd ${options.appId}`, cmd, logFile, { env, cwd: repoRoot, append: child !== undefined });
     await whenHealthy(child, `http://127.0.0.1:${httpPort}/v1.0/healthz`, 60_000);
   };
   await launch();
