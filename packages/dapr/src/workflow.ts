@@ -21,15 +21,16 @@ export function retryDelayMs(policy: RetryPolicy, attempt: number): number {
 }
 
 /**
- * Call an activity with retries. Use with `yield*` inside a workflow generator:
+ * Call an activity with retries. Workflows are async generators (the SDK only drives those), so
+ * delegate with `yield*`:
  *   const result = yield* callActivityWithRetry(ctx, sendEmail, input, policy);
  */
-export function* callActivityWithRetry<Input, Output>(
+export async function* callActivityWithRetry<Input, Output>(
   ctx: WorkflowContext,
   activity: string | ((...args: never[]) => unknown),
   input: Input,
   policy: RetryPolicy,
-): Generator<unknown, Output, unknown> {
+): AsyncGenerator<unknown, Output, unknown> {
   for (let attempt = 1; ; attempt++) {
     try {
       // biome-ignore lint/suspicious/noExplicitAny: the SDK types activities loosely
