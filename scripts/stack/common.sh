@@ -7,6 +7,10 @@ KAFKA_VERSION="${KAFKA_VERSION:-4.1.1}"
 BUN_VERSION="${BUN_VERSION:-1.4.4}"
 
 NUDGE_CACHE="${NUDGE_CACHE:-$NUDGE_ROOT/.cache}"
+mkdir -p "$NUDGE_CACHE"
+# Resolved, so a cache linked in from elsewhere (CI) is reached without passing through the
+# clone's folder, which the postgres system user may not be allowed to enter.
+NUDGE_CACHE="$(cd "$NUDGE_CACHE" && pwd -P)"
 # Dapr's own layout (`dapr init --slim`): <runtime path>/.dapr/bin/{daprd,placement,scheduler}.
 # Standard tooling finds it with DAPR_RUNTIME_PATH=$NUDGE_CACHE.
 DAPR_BIN_DIR="${DAPR_BIN_DIR:-$NUDGE_CACHE/.dapr/bin}"

@@ -40,6 +40,9 @@ start_postgres() {
     step postgres "already running on 127.0.0.1:$PG_PORT"; return
   fi
   port_open "$PG_PORT" && die postgres "$log" "port $PG_PORT is taken by another process: stop it or set PG_PORT"
+  if [ "$(id -u)" = 0 ] && ! runuser -u postgres -- test -x "$NUDGE_CACHE"; then
+    die postgres "-" "the postgres user cannot enter $NUDGE_CACHE: set NUDGE_CACHE to a folder outside /root (e.g. /var/cache/nudge)"
+  fi
   if [ ! -f "$PG_DATA/PG_VERSION" ]; then
     step postgres "creating a private cluster in $PG_DATA ($("$bin/postgres" --version))"
     mkdir -p "$PG_DATA" && touch "$log"

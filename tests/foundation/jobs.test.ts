@@ -39,7 +39,9 @@ describe("Dapr Jobs through the real scheduler", () => {
     await jobs.delete(name); // cancelling twice is harmless
 
     expect(await jobs.get(name)).toBeUndefined();
-    await waitFor("the job that was kept", () => smoke.triggers.some((t) => t.name === kept), { timeoutMs: 10_000 });
+    await waitFor("the job that was kept", () => smoke.triggers.some((t) => t.name === kept), {
+      timeoutMs: 10_000,
+    });
     expect(smoke.triggers.some((t) => t.name === name)).toBe(false);
   }, 30_000);
 });

@@ -26,7 +26,11 @@ describe("Dapr Workflow through the real sidecar and Postgres actor state", () =
   test("a workflow waits on a durable timer and retries a failing activity to completion", async () => {
     const key = crypto.randomUUID();
     const startedAt = Date.now();
-    const id = await client.scheduleNewWorkflow(workflows.timerThenFlaky, { key, timerMs: 1000 }, `flaky-${key}`);
+    const id = await client.scheduleNewWorkflow(
+      workflows.timerThenFlaky,
+      { key, timerMs: 1000 },
+      `flaky-${key}`,
+    );
 
     const state = await client.waitForWorkflowCompletion(id, true, 30);
 
@@ -38,7 +42,11 @@ describe("Dapr Workflow through the real sidecar and Postgres actor state", () =
 
   test("a workflow whose sidecar is killed while it waits on its timer still completes, exactly once", async () => {
     const key = crypto.randomUUID();
-    const id = await client.scheduleNewWorkflow(workflows.waitThenComplete, { key, timerMs: 4000 }, `crash-${key}`);
+    const id = await client.scheduleNewWorkflow(
+      workflows.waitThenComplete,
+      { key, timerMs: 4000 },
+      `crash-${key}`,
+    );
     // The custom status is persisted with the step that created the timer: once it is visible,
     // the timer is durable state and the workflow is idle, waiting on it.
     await waitFor(

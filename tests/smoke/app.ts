@@ -20,10 +20,14 @@ export function smokeApp() {
       },
       { parse: "json" },
     )
-    .post("/job/:name", ({ params, body }) => {
-      triggers.push({ name: params.name, at: Date.now(), data: body });
-      return new Response(null, { status: 200 });
-    }, { parse: "json" });
+    .post(
+      "/job/:name",
+      ({ params, body }) => {
+        triggers.push({ name: params.name, at: Date.now(), data: body });
+        return new Response(null, { status: 200 });
+      },
+      { parse: "json" },
+    );
 
   return { app, received, triggers };
 }

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { type RunningSidecar, freePort, testStack } from "@nudge/testing";
+import { freePort, type RunningSidecar, testStack } from "@nudge/testing";
 import { smokeApp } from "./app.ts";
 
 /** The smoke app listening on a free port with its own real daprd. */

@@ -1,5 +1,5 @@
 import { LogLevel, type WorkflowActivityContext, type WorkflowContext, WorkflowRuntime } from "@dapr/dapr";
-import { type Sidecar, callActivityWithRetry } from "@nudge/dapr";
+import { callActivityWithRetry, type Sidecar } from "@nudge/dapr";
 
 /**
  * Workflows the foundation's smoke tests run. Counters live in the test process so a test can
@@ -28,7 +28,7 @@ export function smokeWorkflows() {
   /** A durable timer, then an activity that needs two retries. */
   async function* timerThenFlaky(ctx: WorkflowContext, input: { key: string; timerMs: number }) {
     yield ctx.createTimer(new Date(ctx.getCurrentUtcDateTime().getTime() + input.timerMs));
-    const result: { attempts: number } = yield* callActivityWithRetry(ctx, flakyStep, input, {
+    const result = yield* callActivityWithRetry(ctx, flakyStep, input, {
       maxAttempts: 4,
       firstDelayMs: 200,
     });

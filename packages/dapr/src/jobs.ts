@@ -1,4 +1,4 @@
-import { type Sidecar, daprFetch } from "./sidecar.ts";
+import { daprFetch, type Sidecar } from "./sidecar.ts";
 
 /**
  * Typed client for the Dapr Jobs API (v1.0, HTTP). @dapr/dapr 3.18 has none.

@@ -1,4 +1,4 @@
-import { type Sidecar, daprFetch } from "./sidecar.ts";
+import { daprFetch, type Sidecar } from "./sidecar.ts";
 
 /** A CloudEvents 1.0 envelope as Nudge publishes it (JSON data, our own id). */
 export interface CloudEvent<Data = unknown> {
@@ -30,7 +30,9 @@ export async function publishEvent(
   options: PublishOptions = {},
 ): Promise<void> {
   const pubsub = options.pubsubName ?? "pubsub";
-  const query = options.partitionKey ? `?metadata.partitionKey=${encodeURIComponent(options.partitionKey)}` : "";
+  const query = options.partitionKey
+    ? `?metadata.partitionKey=${encodeURIComponent(options.partitionKey)}`
+    : "";
   await daprFetch(sidecar, `publish to ${topic}`, `/v1.0/publish/${pubsub}/${topic}${query}`, {
     method: "POST",
     headers: { "content-type": "application/cloudevents+json" },

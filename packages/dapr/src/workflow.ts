@@ -1,4 +1,4 @@
-import type { WorkflowContext } from "@dapr/dapr";
+import type { WorkflowActivityContext, WorkflowContext } from "@dapr/dapr";
 
 /**
  * Retry policy for a workflow activity. @dapr/dapr 3.18 has no per-call retry options, so the
@@ -27,14 +27,13 @@ export function retryDelayMs(policy: RetryPolicy, attempt: number): number {
  */
 export async function* callActivityWithRetry<Input, Output>(
   ctx: WorkflowContext,
-  activity: string | ((...args: never[]) => unknown),
+  activity: (ctx: WorkflowActivityContext, input: Input) => Output | Promise<Output>,
   input: Input,
   policy: RetryPolicy,
 ): AsyncGenerator<unknown, Output, unknown> {
   for (let attempt = 1; ; attempt++) {
     try {
-      // biome-ignore lint/suspicious/noExplicitAny: the SDK types activities loosely
-      return (yield ctx.callActivity(activity as any, input as any)) as Output;
+      return (yield ctx.callActivity(activity, input)) as Output;
     } catch (error) {
       const retryable = policy.retryable?.(error) ?? true;
       if (!retryable || attempt >= policy.maxAttempts) throw error;

@@ -1,6 +1,6 @@
 export { freePort } from "./ports.ts";
 export { type RunningSidecar, startSidecar } from "./sidecar.ts";
-export { type TestStack, stopTestStack, testStack } from "./stack.ts";
+export { stopTestStack, type TestStack, testStack } from "./stack.ts";
 export { waitFor } from "./wait.ts";
 /** For beforeAll hooks that start the stack: the first one may start containers or daprd. */
 export const STARTUP_TIMEOUT_MS = 180_000;

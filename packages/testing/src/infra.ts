@@ -40,7 +40,9 @@ async function useLocalStack(): Promise<Infra> {
   try {
     await sql`select 1`;
   } catch (error) {
-    throw new Error(`PostgreSQL at ${redact(databaseUrl)} is not reachable (${error}): run ./nudge up --infra`);
+    throw new Error(
+      `PostgreSQL at ${redact(databaseUrl)} is not reachable (${error}): run ./nudge up --infra`,
+    );
   } finally {
     await sql.end();
   }
@@ -96,7 +98,10 @@ async function dockerAnswers(): Promise<boolean> {
   const socket = host?.replace("unix://", "") ?? "/var/run/docker.sock";
   if (!existsSync(socket)) return false;
   try {
-    const response = await fetch("http://localhost/_ping", { unix: socket, signal: AbortSignal.timeout(2000) });
+    const response = await fetch("http://localhost/_ping", {
+      unix: socket,
+      signal: AbortSignal.timeout(2000),
+    });
     return response.ok;
   } catch {
     return false;

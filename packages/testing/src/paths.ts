@@ -9,7 +9,11 @@ mkdirSync(testLogDir, { recursive: true });
 
 /** Dapr binaries in the `dapr init --slim` layout: DAPR_BIN_DIR, ./nudge's cache, or ~/.dapr/bin. */
 export function daprBinDir(): string {
-  const candidates = [process.env.DAPR_BIN_DIR, join(cacheDir, ".dapr", "bin"), join(homedir(), ".dapr", "bin")];
+  const candidates = [
+    process.env.DAPR_BIN_DIR,
+    join(cacheDir, ".dapr", "bin"),
+    join(homedir(), ".dapr", "bin"),
+  ];
   for (const dir of candidates) {
     if (dir && ["daprd", "placement", "scheduler"].every((bin) => existsSync(join(dir, bin)))) return dir;
   }

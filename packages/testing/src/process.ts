@@ -1,5 +1,5 @@
-import { type Subprocess, spawn } from "bun";
 import { openSync } from "node:fs";
+import { type Subprocess, spawn } from "bun";
 import { waitFor } from "./wait.ts";
 
 /** A child process whose output goes to a log file, so a failing test can point at it. */
@@ -37,7 +37,9 @@ export async function stopChild(child: Child, graceMs = 5000): Promise<void> {
 }
 
 export async function tailOf(logFile: string, lines = 30): Promise<string> {
-  const text = await Bun.file(logFile).text().catch(() => "");
+  const text = await Bun.file(logFile)
+    .text()
+    .catch(() => "");
   return text.split("\n").slice(-lines).join("\n");
 }
 
@@ -54,7 +56,8 @@ export async function whenHealthy(child: Child, url: string, timeoutMs = 30_000)
       },
       { timeoutMs },
     );
-    if (outcome === "exited") problem = `${child.name} exited with code ${child.process.exitCode} during start-up`;
+    if (outcome === "exited")
+      problem = `${child.name} exited with code ${child.process.exitCode} during start-up`;
   } catch (error) {
     problem = (error as Error).message;
   }

@@ -56,7 +56,11 @@ export async function startSidecar(options: SidecarOptions): Promise<RunningSide
   };
   let child: Child | undefined;
   const launch = async () => {
-    child = startChild(`daprd ${options.appId}`, cmd, logFile, { env, cwd: repoRoot, append: child !== undefined });
+    child = startChild(`daprd ${options.appId}`, cmd, logFile, {
+      env,
+      cwd: repoRoot,
+      append: child !== undefined,
+    });
     await whenHealthy(child, `http://127.0.0.1:${httpPort}/v1.0/healthz`, 60_000);
   };
   await launch();

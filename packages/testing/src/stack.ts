@@ -1,5 +1,5 @@
 import { type ControlPlane, startControlPlane } from "./control-plane.ts";
-import { type Infra, createDatabase, startInfra } from "./infra.ts";
+import { createDatabase, type Infra, startInfra } from "./infra.ts";
 import { type RunningSidecar, type SidecarOptions, startSidecar } from "./sidecar.ts";
 
 /**
@@ -25,7 +25,10 @@ export function testStack(): Promise<TestStack> {
 async function start(): Promise<TestStack> {
   const infra = await startInfra();
   cleanups.push(() => infra.stop());
-  const database = await createDatabase(infra.databaseUrl, `nudge_test_${process.pid}_${Date.now().toString(36)}`);
+  const database = await createDatabase(
+    infra.databaseUrl,
+    `nudge_test_${process.pid}_${Date.now().toString(36)}`,
+  );
   cleanups.push(() => database.drop());
   const controlPlane = await startControlPlane();
   cleanups.push(() => controlPlane.stop());
