@@ -1,4 +1,4 @@
-import { daprFetch, type Sidecar } from "./sidecar.ts";
+import { DaprRequestError, daprFetch, daprRequest, type Sidecar } from "./sidecar.ts";
 
 /**
  * Typed client for the Dapr Jobs API (v1.0, HTTP). @dapr/dapr 3.18 has none.
@@ -34,6 +34,12 @@ function jobPath(name: string): string {
   return `/v1.0/jobs/${name}`;
 }
 
+// The sidecar reports an unknown job as 404 or, depending on the path taken, as a 500 whose
+// message says "not found"; both mean the same to callers.
+function isMissingJob(response: Response, body: string): boolean {
+  return response.status === 404 || (!response.ok && /not found/i.test(body));
+}
+
 export function jobsClient(sidecar: Sidecar) {
   return {
     async schedule<Data>(name: string, spec: JobSpec<Data>): Promise<void> {
@@ -47,29 +53,19 @@ export function jobsClient(sidecar: Sidecar) {
 
     /** The job, or undefined when no job of that name exists (any more). */
     async get<Data>(name: string): Promise<ScheduledJob<Data> | undefined> {
-      const response = await fetch(`${sidecar.httpUrl}${jobPath(name)}`, {
-        headers: sidecar.apiToken ? { "dapr-api-token": sidecar.apiToken } : {},
-      });
-      if (response.status === 404) return undefined;
+      const response = await daprRequest(sidecar, jobPath(name));
       const body = await response.text();
-      // Dapr answers 500 with ERR_JOBS_NOT_FOUND-like codes for missing jobs in some versions.
-      if (!response.ok) {
-        if (/not found/i.test(body)) return undefined;
-        throw new Error(`dapr get job failed with HTTP ${response.status}: ${body}`);
-      }
+      if (isMissingJob(response, body)) return undefined;
+      if (!response.ok) throw new DaprRequestError("get job", response.status, body);
       return body ? (JSON.parse(body) as ScheduledJob<Data>) : undefined;
     },
 
     /** Deleting a job that does not exist is not an error: cancellation is idempotent. */
     async delete(name: string): Promise<void> {
-      const response = await fetch(`${sidecar.httpUrl}${jobPath(name)}`, {
-        method: "DELETE",
-        headers: sidecar.apiToken ? { "dapr-api-token": sidecar.apiToken } : {},
-      });
-      if (response.ok || response.status === 404) return;
+      const response = await daprRequest(sidecar, jobPath(name), { method: "DELETE" });
       const body = await response.text();
-      if (/not found/i.test(body)) return;
-      throw new Error(`dapr delete job failed with HTTP ${response.status}: ${body}`);
+      if (response.ok || isMissingJob(response, body)) return;
+      throw new DaprRequestError("delete job", response.status, body);
     },
   };
 }

@@ -19,16 +19,21 @@ export class DaprRequestError extends Error {
   }
 }
 
-/** One HTTP call to the sidecar's API; non-2xx becomes a DaprRequestError with the sidecar's message. */
+/** One HTTP call to the sidecar's API, with its API token; the caller judges the status. */
+export function daprRequest(sidecar: Sidecar, path: string, init: RequestInit = {}): Promise<Response> {
+  const headers = new Headers(init.headers);
+  if (sidecar.apiToken) headers.set("dapr-api-token", sidecar.apiToken);
+  return fetch(`${sidecar.httpUrl}${path}`, { ...init, headers });
+}
+
+/** Like daprRequest, but non-2xx becomes a DaprRequestError carrying the sidecar's message. */
 export async function daprFetch(
   sidecar: Sidecar,
   operation: string,
   path: string,
   init: RequestInit = {},
 ): Promise<Response> {
-  const headers = new Headers(init.headers);
-  if (sidecar.apiToken) headers.set("dapr-api-token", sidecar.apiToken);
-  const response = await fetch(`${sidecar.httpUrl}${path}`, { ...init, headers });
+  const response = await daprRequest(sidecar, path, init);
   if (!response.ok) throw new DaprRequestError(operation, response.status, await response.text());
   return response;
 }

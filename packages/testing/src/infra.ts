@@ -19,18 +19,18 @@ export interface Infra {
 
 export const TOPICS = ["task-events", "task-updates", "reminders", "dlq-events"] as const;
 
-export async function startInfra(): Promise<Infra> {
-  const wanted = process.env.NUDGE_TEST_INFRA ?? "auto";
+export async function startInfra(env: Record<string, string | undefined> = process.env): Promise<Infra> {
+  const wanted = env.NUDGE_TEST_INFRA ?? "auto";
   if (!["auto", "local", "containers"].includes(wanted)) {
     throw new Error(`NUDGE_TEST_INFRA must be auto, local or containers (got ${wanted})`);
   }
-  const mode = wanted === "auto" ? ((await dockerAnswers()) ? "containers" : "local") : wanted;
-  return mode === "containers" ? startContainers() : useLocalStack();
+  const mode = wanted === "auto" ? ((await dockerAnswers(env.DOCKER_HOST)) ? "containers" : "local") : wanted;
+  return mode === "containers" ? startContainers() : useLocalStack(env);
 }
 
-async function useLocalStack(): Promise<Infra> {
-  const databaseUrl = process.env.DATABASE_URL;
-  const kafkaBrokers = process.env.KAFKA_BROKERS;
+async function useLocalStack(env: Record<string, string | undefined>): Promise<Infra> {
+  const databaseUrl = env.DATABASE_URL;
+  const kafkaBrokers = env.KAFKA_BROKERS;
   if (!databaseUrl || !kafkaBrokers) {
     throw new Error(
       "integration tests need PostgreSQL and Kafka: run them with ./nudge test, or start the stack with ./nudge up --infra and export the lines of ./nudge env",
@@ -92,8 +92,7 @@ export async function createDatabase(serverUrl: string, name: string) {
   };
 }
 
-async function dockerAnswers(): Promise<boolean> {
-  const host = process.env.DOCKER_HOST;
+async function dockerAnswers(host: string | undefined): Promise<boolean> {
   if (host && !host.startsWith("unix://")) return true; // remote engine: let Testcontainers try it
   const socket = host?.replace("unix://", "") ?? "/var/run/docker.sock";
   if (!existsSync(socket)) return false;
