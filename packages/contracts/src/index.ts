@@ -1,0 +1,5 @@
+export * from "./common.ts";
+export * from "./events.ts";
+export * from "./preferences.ts";
+export * from "./tags.ts";
+export * from "./tasks.ts";

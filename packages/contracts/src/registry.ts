@@ -1,0 +1,21 @@
+import { Problem } from "./common.ts";
+import { TaskEvent, TaskUpdate } from "./events.ts";
+import { Preferences, PreferencesPatch } from "./preferences.ts";
+import { Tag, TagCreate, TagPatch } from "./tags.ts";
+import { Task, TaskCreate, TaskPage, TaskPatch } from "./tasks.ts";
+
+/** The contracts published as JSON Schema files (packages/contracts/schemas). */
+export const exportedSchemas = {
+  Problem,
+  Task,
+  TaskCreate,
+  TaskPatch,
+  TaskPage,
+  Tag,
+  TagCreate,
+  TagPatch,
+  Preferences,
+  PreferencesPatch,
+  TaskEvent,
+  TaskUpdate,
+};

@@ -1,0 +1,112 @@
+import { type Static, Type } from "@sinclair/typebox";
+import { Id, Instant, Nullable } from "./common.ts";
+
+export const PRIORITIES = ["none", "low", "medium", "high", "urgent"] as const;
+export const Priority = Type.Union(
+  PRIORITIES.map((p) => Type.Literal(p)),
+  { description: "none < low < medium < high < urgent" },
+);
+export type Priority = Static<typeof Priority>;
+
+export const TaskStatus = Type.Union([Type.Literal("open"), Type.Literal("completed")]);
+export type TaskStatus = Static<typeof TaskStatus>;
+
+export const TagName = Type.String({
+  minLength: 1,
+  maxLength: 50,
+  description: "Tag name, unique per user ignoring case.",
+});
+export const TimeZone = Type.String({
+  minLength: 1,
+  maxLength: 64,
+  description: "IANA time zone, e.g. Europe/Berlin.",
+});
+export const Rrule = Type.String({
+  minLength: 1,
+  maxLength: 500,
+  description: "RFC 5545 recurrence rule, e.g. FREQ=WEEKLY;BYDAY=MO,TH (an RRULE: prefix is accepted).",
+});
+
+const title = Type.String({ minLength: 1, maxLength: 500, description: "Trimmed; must not be blank." });
+const description = Type.String({ maxLength: 10_000, description: "Markdown." });
+const tags = Type.Array(TagName, { maxItems: 50, description: "Tag names; unknown ones are created." });
+
+export const TaskCreate = Type.Object(
+  {
+    title,
+    description: Type.Optional(description),
+    priority: Type.Optional(Priority),
+    tags: Type.Optional(tags),
+    dueAt: Type.Optional(Nullable(Instant)),
+    timeZone: Type.Optional(TimeZone),
+    recurrence: Type.Optional(Nullable(Rrule)),
+  },
+  { additionalProperties: false, $id: "TaskCreate" },
+);
+export type TaskCreate = Static<typeof TaskCreate>;
+
+export const TaskPatch = Type.Object(
+  {
+    title: Type.Optional(title),
+    description: Type.Optional(description),
+    priority: Type.Optional(Priority),
+    tags: Type.Optional(tags),
+    dueAt: Type.Optional(Nullable(Instant)),
+    timeZone: Type.Optional(TimeZone),
+    recurrence: Type.Optional(Nullable(Rrule)),
+  },
+  { additionalProperties: false, minProperties: 1, $id: "TaskPatch" },
+);
+export type TaskPatch = Static<typeof TaskPatch>;
+
+export const Task = Type.Object(
+  {
+    id: Id,
+    title: Type.String(),
+    description: Type.String(),
+    status: TaskStatus,
+    priority: Priority,
+    tags: Type.Array(Type.String()),
+    dueAt: Nullable(Instant),
+    timeZone: Type.String(),
+    completedAt: Nullable(Instant),
+    recurrence: Nullable(Type.String()),
+    createdAt: Instant,
+    updatedAt: Instant,
+    version: Type.Integer({ minimum: 1 }),
+  },
+  { $id: "Task" },
+);
+export type Task = Static<typeof Task>;
+
+export const TASK_SORTS = ["due", "priority", "created", "updated", "title", "relevance"] as const;
+
+const flag = Type.Union([Type.Literal("true"), Type.Literal("false")]);
+export const TaskListQuery = Type.Object(
+  {
+    q: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 200, description: "Full-text search, prefix matching." }),
+    ),
+    status: Type.Optional(TaskStatus),
+    priorityAtLeast: Type.Optional(Priority),
+    tags: Type.Optional(Type.String({ maxLength: 1000, description: "Comma-separated tag names." })),
+    tagMatch: Type.Optional(Type.Union([Type.Literal("any"), Type.Literal("all")], { default: "any" })),
+    dueBefore: Type.Optional(Instant),
+    dueAfter: Type.Optional(Instant),
+    overdue: Type.Optional(flag),
+    dueToday: Type.Optional(flag),
+    hasReminders: Type.Optional(flag),
+    recurring: Type.Optional(flag),
+    sort: Type.Optional(Type.Union(TASK_SORTS.map((s) => Type.Literal(s)))),
+    order: Type.Optional(Type.Union([Type.Literal("asc"), Type.Literal("desc")])),
+    cursor: Type.Optional(Type.String({ maxLength: 1000 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+  },
+  { additionalProperties: false, $id: "TaskListQuery" },
+);
+export type TaskListQuery = Static<typeof TaskListQuery>;
+
+export const TaskPage = Type.Object(
+  { items: Type.Array(Task), nextCursor: Nullable(Type.String()) },
+  { $id: "TaskPage" },
+);

@@ -1,0 +1,2 @@
+export { type ConnectOptions, connect, type Sql } from "./connect.ts";
+export { type Migration, migrate, readMigrations } from "./migrate.ts";
