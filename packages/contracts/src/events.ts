@@ -6,6 +6,13 @@ import { Priority, Task, TaskStatus } from "./tasks.ts";
  * Integration events. Changes are additive only: a new field is optional for consumers, a new
  * meaning gets a new type. `schemaVersion` is bumped when a field is added.
  */
+export const TaskEventTypeSchema = Type.Union([
+  Type.Literal("task.created"),
+  Type.Literal("task.updated"),
+  Type.Literal("task.completed"),
+  Type.Literal("task.reopened"),
+  Type.Literal("task.deleted"),
+]);
 export const TASK_EVENT_TYPES = [
   "task.created",
   "task.updated",
@@ -48,11 +55,7 @@ export const TaskEventData = Type.Object({
 });
 export type TaskEventData = Static<typeof TaskEventData>;
 
-export const TaskEvent = CloudEventOf(
-  Type.Union(TASK_EVENT_TYPES.map((t) => Type.Literal(t))),
-  TaskEventData,
-  "TaskEvent",
-);
+export const TaskEvent = CloudEventOf(TaskEventTypeSchema, TaskEventData, "TaskEvent");
 export type TaskEvent = Static<typeof TaskEvent>;
 
 /** On `task-updates`: the slim projection live clients render from. */
@@ -60,7 +63,7 @@ export const TaskUpdateData = Type.Object({
   schemaVersion: Type.Literal(1),
   taskId: Id,
   userId: Type.String(),
-  change: Type.Union(TASK_EVENT_TYPES.map((t) => Type.Literal(t))),
+  change: TaskEventTypeSchema,
   version: Type.Integer({ minimum: 1 }),
   title: Type.String(),
   status: TaskStatus,

@@ -1,5 +1,6 @@
 import { Problem } from "./common.ts";
 import { TaskEvent, TaskUpdate } from "./events.ts";
+import { InternalTaskCreate, TaskWithOwner } from "./internal.ts";
 import { Preferences, PreferencesPatch } from "./preferences.ts";
 import { Tag, TagCreate, TagPatch } from "./tags.ts";
 import { Task, TaskCreate, TaskPage, TaskPatch } from "./tasks.ts";
@@ -18,4 +19,6 @@ export const exportedSchemas = {
   PreferencesPatch,
   TaskEvent,
   TaskUpdate,
+  TaskWithOwner,
+  InternalTaskCreate,
 };

@@ -3,7 +3,13 @@ import { Id, Instant, Nullable } from "./common.ts";
 
 export const PRIORITIES = ["none", "low", "medium", "high", "urgent"] as const;
 export const Priority = Type.Union(
-  PRIORITIES.map((p) => Type.Literal(p)),
+  [
+    Type.Literal("none"),
+    Type.Literal("low"),
+    Type.Literal("medium"),
+    Type.Literal("high"),
+    Type.Literal("urgent"),
+  ],
   { description: "none < low < medium < high < urgent" },
 );
 export type Priority = Static<typeof Priority>;
@@ -97,7 +103,16 @@ export const TaskListQuery = Type.Object(
     dueToday: Type.Optional(flag),
     hasReminders: Type.Optional(flag),
     recurring: Type.Optional(flag),
-    sort: Type.Optional(Type.Union(TASK_SORTS.map((s) => Type.Literal(s)))),
+    sort: Type.Optional(
+      Type.Union([
+        Type.Literal("due"),
+        Type.Literal("priority"),
+        Type.Literal("created"),
+        Type.Literal("updated"),
+        Type.Literal("title"),
+        Type.Literal("relevance"),
+      ]),
+    ),
     order: Type.Optional(Type.Union([Type.Literal("asc"), Type.Literal("desc")])),
     cursor: Type.Optional(Type.String({ maxLength: 1000 })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),

@@ -1,5 +1,6 @@
+export { type EventRecorder, type RecordedEvent, startEventRecorder } from "./event-recorder.ts";
 export { freePort } from "./ports.ts";
-export { type RunningSidecar, startSidecar } from "./sidecar.ts";
+export { type RunningSidecar, type SidecarPorts, sidecarPorts, startSidecar } from "./sidecar.ts";
 export { stopTestStack, type TestStack, testStack } from "./stack.ts";
 export { waitFor } from "./wait.ts";
 /** For beforeAll hooks that start the stack: the first one may start containers or daprd. */

@@ -14,6 +14,31 @@ export interface SidecarOptions {
   schedulerAddress: string;
   databaseUrl: string;
   kafkaBrokers: string;
+  /** Ports chosen ahead (see sidecarPorts) when the app must know them before daprd starts. */
+  ports?: SidecarPorts;
+  /** Extra environment for daprd, e.g. APP_API_TOKEN. */
+  env?: Record<string, string>;
+}
+
+export interface SidecarPorts {
+  httpPort: number;
+  grpcPort: number;
+  internalGrpcPort: number;
+  metricsPort: number;
+}
+
+export async function sidecarPorts(): Promise<SidecarPorts> {
+  const taken = new Set<number>();
+  const next = async () => {
+    for (;;) {
+      const port = await freePort();
+      if (!taken.has(port)) {
+        taken.add(port);
+        return port;
+      }
+    }
+  };
+  return { httpPort: await next(), grpcPort: await next(), internalGrpcPort: await next(), metricsPort: await next() };
 }
 
 /** A real daprd for one app, on free ports, with the project's components and configuration. */
@@ -29,12 +54,7 @@ export interface RunningSidecar extends Sidecar {
 }
 
 export async function startSidecar(options: SidecarOptions): Promise<RunningSidecar> {
-  const [httpPort, grpcPort, internalGrpcPort, metricsPort] = [
-    await freePort(),
-    await freePort(),
-    await freePort(),
-    await freePort(),
-  ] as [number, number, number, number];
+  const { httpPort, grpcPort, internalGrpcPort, metricsPort } = options.ports ?? (await sidecarPorts());
   const logFile = join(testLogDir, `daprd-${options.appId}.log`);
   const resources = [join(repoRoot, "dapr", "components"), ...(options.resourcesPaths ?? [])];
   const cmd = [
@@ -50,6 +70,7 @@ export async function startSidecar(options: SidecarOptions): Promise<RunningSide
     ...["--scheduler-host-address", options.schedulerAddress],
   ];
   const env = {
+    ...options.env,
     // Read by the `envstore` component (dapr/components/envstore.yaml).
     NUDGE_DAPR_KAFKA_BROKERS: options.kafkaBrokers,
     NUDGE_DAPR_STATE_PG: options.databaseUrl,

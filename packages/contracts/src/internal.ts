@@ -1,0 +1,24 @@
+import { type Static, Type } from "@sinclair/typebox";
+import { Nullable } from "./common.ts";
+import { Task, TaskCreate } from "./tasks.ts";
+
+/** task-api's internal routes, reached only through Dapr service invocation. */
+export const TaskWithOwner = Type.Object(
+  {
+    task: Task,
+    owner: Type.Object({ userId: Type.String(), timeZone: Type.String(), email: Nullable(Type.String()) }),
+  },
+  { $id: "TaskWithOwner" },
+);
+export type TaskWithOwner = Static<typeof TaskWithOwner>;
+
+export const InternalTaskCreate = Type.Object(
+  {
+    userId: Type.String({ minLength: 1, maxLength: 200 }),
+    /** e.g. series id + occurrence index: the same key never creates a second task. */
+    idempotencyKey: Type.String({ minLength: 1, maxLength: 200 }),
+    task: TaskCreate,
+  },
+  { additionalProperties: false, $id: "InternalTaskCreate" },
+);
+export type InternalTaskCreate = Static<typeof InternalTaskCreate>;

@@ -1,0 +1,1 @@
+export { type ParsedRrule, parseRruleText } from "./rrule-text.ts";

@@ -1,0 +1,79 @@
+import { openapi } from "@elysiajs/openapi";
+import type { Sidecar } from "@nudge/dapr";
+import type { Sql } from "@nudge/db";
+import { Elysia } from "elysia";
+import type { Config } from "./config.ts";
+import { healthRoutes } from "./health/routes.ts";
+import { tokenVerifier, type VerifyToken } from "./http/auth.ts";
+import { errorHandling, MAX_BODY_BYTES } from "./http/errors.ts";
+import { internalRoutes } from "./internal/routes.ts";
+import type { Logger } from "./log.ts";
+import { Metrics } from "./observability/metrics.ts";
+import { tagRoutes } from "./tags/routes.ts";
+import { taskRoutes } from "./tasks/routes.ts";
+import { preferenceRoutes } from "./users/routes.ts";
+
+export interface AppDeps {
+  sql: Sql;
+  config: Config;
+  sidecar: Sidecar;
+  log: Logger;
+  metrics?: Metrics;
+  verify?: VerifyToken;
+}
+
+/** The task-api HTTP app; tests build it the same way main.ts does. */
+export function buildApp({ sql, config, sidecar, log, metrics = new Metrics(), verify }: AppDeps) {
+  const verifyToken = verify ?? tokenVerifier(config.jwt);
+  const started = new WeakMap<Request, number>();
+  return (
+    // normalize: false — unknown fields are rejected, never silently dropped.
+    new Elysia({ normalize: false, serve: { maxRequestBodySize: MAX_BODY_BYTES * 2 } })
+      .use(errorHandling(log))
+      .onRequest(({ request }) => {
+        started.set(request, performance.now());
+      })
+      .onAfterResponse({ as: "global" }, ({ request, route, set }) => {
+        const began = started.get(request);
+        const status = String(set.status ?? 200);
+        metrics.inc("nudge_http_requests_total", "HTTP requests by route and status.", {
+          method: request.method,
+          route,
+          status,
+        });
+        if (began !== undefined) {
+          metrics.observe(
+            "nudge_http_request_duration_seconds",
+            "HTTP request latency.",
+            { method: request.method, route },
+            (performance.now() - began) / 1000,
+          );
+        }
+      })
+      .use(
+        openapi({
+          path: "/docs",
+          specPath: "/openapi.json",
+          documentation: {
+            info: {
+              title: "Nudge task API",
+              version: "1.0.0",
+              description: "Tasks, tags and preferences; every change is published as a CloudEvent.",
+            },
+            components: {
+              securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
+            },
+            security: [{ bearer: [] }],
+          },
+          exclude: { paths: [/^\/internal/] },
+        }),
+      )
+      .use(healthRoutes(sql, sidecar, metrics))
+      .use(internalRoutes(sql, config.appApiToken))
+      .use(taskRoutes(sql, verifyToken, config.publicBaseUrl))
+      .use(tagRoutes(sql, verifyToken))
+      .use(preferenceRoutes(sql, verifyToken))
+  );
+}
+
+export type TaskApi = ReturnType<typeof buildApp>;

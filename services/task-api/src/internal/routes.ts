@@ -1,0 +1,76 @@
+import { timingSafeEqual } from "node:crypto";
+import { InternalTaskCreate, Problem, Task, TaskWithOwner } from "@nudge/contracts";
+import type { Sql } from "@nudge/db";
+import { Type } from "@sinclair/typebox";
+import { Elysia } from "elysia";
+import { ProblemError } from "../http/problem.ts";
+import { replayable } from "../http/respond.ts";
+import { requestHash, runIdempotent } from "../idempotency/store.ts";
+import { etagOf } from "../tasks/model.ts";
+import { tasksService } from "../tasks/service.ts";
+import { getPreferences } from "../users/service.ts";
+
+const sameToken = (given: string | undefined, expected: string) =>
+  given !== undefined &&
+  given.length === expected.length &&
+  timingSafeEqual(Buffer.from(given), Buffer.from(expected));
+
+/**
+ * Routes other services reach through Dapr service invocation only. The sidecar adds the
+ * `dapr-api-token` header (its APP_API_TOKEN) to every call it forwards, so a request without
+ * it did not come through the sidecar. With no token configured, the routes refuse everything.
+ */
+export function internalRoutes(sql: Sql, appApiToken: string | undefined) {
+  const tasks = tasksService(sql);
+  return new Elysia({ prefix: "/internal", tags: ["internal"] })
+    .onBeforeHandle({ as: "local" }, ({ headers }) => {
+      if (!appApiToken || !sameToken(headers["dapr-api-token"], appApiToken)) {
+        throw new ProblemError(
+          403,
+          "forbidden",
+          "Forbidden",
+          "internal routes are reachable only through Dapr service invocation",
+        );
+      }
+    })
+    .get(
+      "/tasks/:id/owner/:userId",
+      async ({ params }) => ({
+        task: await tasks.get(params.userId, params.id),
+        owner: { userId: params.userId, ...(await getPreferences(sql, params.userId)) },
+      }),
+      {
+        params: Type.Object({
+          id: Type.String({ format: "uuid" }),
+          userId: Type.String({ minLength: 1, maxLength: 200 }),
+        }),
+        response: { 200: TaskWithOwner, 403: Problem, 404: Problem },
+        detail: { summary: "A task with its owner's preferences (for reminder delivery)" },
+      },
+    )
+    .post(
+      "/tasks",
+      async ({ body, path, headers }) =>
+        replayable(
+          await runIdempotent(
+            sql,
+            body.userId,
+            body.idempotencyKey,
+            requestHash("POST", path, body.task),
+            async (tx) => {
+              const task = await tasks.create(
+                { userId: body.userId, traceparent: headers.traceparent },
+                body.task,
+                tx,
+              );
+              return { status: 201, headers: { etag: etagOf(task.version) }, body: task };
+            },
+          ),
+        ),
+      {
+        body: InternalTaskCreate,
+        response: { 201: Task, 403: Problem, 422: Problem },
+        detail: { summary: "Create a task for a user, once per idempotency key (next occurrences)" },
+      },
+    );
+}

@@ -1,0 +1,47 @@
+import { connect } from "@nudge/db";
+import { buildApp } from "./app.ts";
+import { ConfigError, loadConfig } from "./config.ts";
+import { createLogger } from "./log.ts";
+import { startOutboxRelay } from "./outbox/relay.ts";
+
+let config: ReturnType<typeof loadConfig>;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(`task-api: ${error.message}`);
+    process.exit(2);
+  }
+  throw error;
+}
+
+const log = createLogger("task-api", config.logLevel);
+const sql = connect(config.database.url, {
+  schema: config.database.schema,
+  max: config.database.poolMax,
+  applicationName: "task-api",
+});
+const app = buildApp({ sql, config, sidecar: config.sidecar, log });
+const relay = startOutboxRelay(
+  sql,
+  config.sidecar,
+  { schema: config.database.schema, ...config.outbox },
+  log,
+);
+if (!config.appApiToken) log.warn("APP_API_TOKEN is not set: internal routes refuse every call");
+
+app.listen({ port: config.port, hostname: config.host });
+log.info("task-api listening", { port: config.port, host: config.host });
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  log.info("shutting down", { signal });
+  await app.stop();
+  await relay.stop();
+  await sql.end({ timeout: 5 });
+  process.exit(0);
+}
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));

@@ -1,0 +1,85 @@
+import {
+  type Task,
+  type TaskEventData,
+  type TaskEventType,
+  type TaskUpdateData,
+  TOPICS,
+} from "@nudge/contracts";
+import type { Sql } from "@nudge/db";
+
+export const OUTBOX_CHANNEL = "nudge_outbox";
+const SOURCE = "/task-api";
+
+type Tx = Sql | import("postgres").TransactionSql;
+
+export interface TaskChange {
+  type: TaskEventType;
+  task: Task;
+  userId: string;
+  changedFields: string[];
+  traceparent?: string;
+}
+
+/**
+ * Record a task change in the outbox, inside the caller's transaction: the full snapshot on
+ * task-events and the slim projection on task-updates. The relay publishes them after commit;
+ * the NOTIFY (delivered only on commit) wakes it at once.
+ */
+export async function enqueueTaskChange(tx: Tx, change: TaskChange): Promise<void> {
+  const time = new Date().toISOString();
+  const { task } = change;
+  const full: TaskEventData = {
+    schemaVersion: 1,
+    task: { ...task, userId: change.userId },
+    changedFields: change.changedFields,
+    version: task.version,
+  };
+  const slim: TaskUpdateData = {
+    schemaVersion: 1,
+    taskId: task.id,
+    userId: change.userId,
+    change: change.type,
+    version: task.version,
+    title: task.title,
+    status: task.status,
+    priority: task.priority,
+    dueAt: task.dueAt,
+    updatedAt: task.updatedAt,
+  };
+  const rows = [
+    envelope(TOPICS.taskEvents, change.type, task.id, time, full, change.traceparent),
+    envelope(TOPICS.taskUpdates, "task.changed", task.id, time, slim, change.traceparent),
+  ];
+  await tx`insert into outbox ${tx(
+    rows.map((row) => ({ ...row, event: tx.json(row.event as never) })),
+    "id",
+    "topic",
+    "partition_key",
+    "event",
+  )}`;
+  await tx`select pg_notify(${OUTBOX_CHANNEL}, '')`;
+}
+
+function envelope(
+  topic: string,
+  type: string,
+  subject: string,
+  time: string,
+  data: unknown,
+  traceparent?: string,
+) {
+  // UUIDv7: unique like any UUID, and sortable by creation time for operators reading the table.
+  const id = Bun.randomUUIDv7();
+  const event = {
+    specversion: "1.0",
+    id,
+    type,
+    source: SOURCE,
+    subject,
+    time,
+    datacontenttype: "application/json",
+    ...(traceparent ? { traceparent } : {}),
+    data,
+  };
+  return { id, topic, partition_key: subject, event };
+}

@@ -1,0 +1,50 @@
+import { Problem, Tag, TagCreate, TagPatch } from "@nudge/contracts";
+import type { Sql } from "@nudge/db";
+import { Type } from "@sinclair/typebox";
+import { Elysia } from "elysia";
+import { authentication, type VerifyToken } from "../http/auth.ts";
+import { json, replayable } from "../http/respond.ts";
+import { requestHash, runIdempotent } from "../idempotency/store.ts";
+import { tagsService } from "./service.ts";
+
+const IdParams = Type.Object({ id: Type.String({ format: "uuid" }) }, { additionalProperties: false });
+const errors = { 400: Problem, 401: Problem, 404: Problem, 409: Problem, 422: Problem };
+
+export function tagRoutes(sql: Sql, verify: VerifyToken) {
+  const tags = tagsService(sql);
+  return new Elysia({ prefix: "/tags", tags: ["tags"] })
+    .use(authentication(verify))
+    .get("/", ({ userId }) => tags.list(userId), { response: { 200: Type.Array(Tag), ...errors } })
+    .post(
+      "/",
+      async ({ userId, body, headers, path }) =>
+        replayable(
+          await runIdempotent(
+            sql,
+            userId,
+            headers["idempotency-key"],
+            requestHash("POST", path, body),
+            async (tx) => ({
+              status: 201,
+              headers: {},
+              body: await tags.create(userId, body, tx),
+            }),
+          ),
+        ),
+      { body: TagCreate, response: { 201: Tag, ...errors }, detail: { summary: "Create a tag" } },
+    )
+    .patch("/:id", ({ userId, params, body }) => tags.update(userId, params.id, body), {
+      params: IdParams,
+      body: TagPatch,
+      response: { 200: Tag, ...errors },
+      detail: { summary: "Rename or recolour a tag" },
+    })
+    .delete(
+      "/:id",
+      async ({ userId, params }) => {
+        await tags.remove(userId, params.id);
+        return json(undefined, 204);
+      },
+      { params: IdParams, detail: { summary: "Delete a tag (its tasks keep existing)" } },
+    );
+}

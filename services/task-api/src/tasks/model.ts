@@ -1,0 +1,57 @@
+import { PRIORITIES, type Priority, type Task } from "@nudge/contracts";
+
+/** A task row as selected by TASK_COLUMNS. */
+export interface TaskRow {
+  id: string;
+  user_id: string;
+  title: string;
+  description: string;
+  status: "open" | "completed";
+  priority: number;
+  tags: string[];
+  due_at: Date | null;
+  time_zone: string;
+  completed_at: Date | null;
+  recurrence: string | null;
+  created_at: Date;
+  updated_at: Date;
+  version: number;
+}
+
+/** Columns every task read selects; tags come sorted case-insensitively. */
+export const TASK_COLUMNS = `t.id, t.user_id, t.title, t.description, t.status, t.priority, t.due_at, t.time_zone,
+  t.completed_at, t.recurrence, t.created_at, t.updated_at, t.version,
+  coalesce((select array_agg(g.name order by lower(g.name)) from task_tags tt join tags g on g.id = tt.tag_id
+            where tt.task_id = t.id), '{}') as tags`;
+
+export const priorityRank = (priority: Priority): number => PRIORITIES.indexOf(priority);
+export const priorityName = (rank: number): Priority => PRIORITIES[rank] ?? "none";
+
+export function toTask(row: TaskRow): Task {
+  return {
+    id: row.id,
+    title: row.title,
+    description: row.description,
+    status: row.status,
+    priority: priorityName(row.priority),
+    tags: row.tags,
+    dueAt: row.due_at?.toISOString() ?? null,
+    timeZone: row.time_zone,
+    completedAt: row.completed_at?.toISOString() ?? null,
+    recurrence: row.recurrence,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+    version: row.version,
+  };
+}
+
+export const etagOf = (version: number) => `"${version}"`;
+
+/** If-Match: `"3"`, `W/"3"` or `*`; undefined when the header is absent. */
+export function ifMatchVersion(header: string | undefined): number | "*" | undefined {
+  if (header === undefined) return undefined;
+  const value = header.trim();
+  if (value === "*") return "*";
+  const match = /^(?:W\/)?"(\d{1,9})"$/.exec(value);
+  return match ? Number(match[1]) : Number.NaN;
+}

@@ -1,0 +1,155 @@
+import type { Task, TaskListQuery } from "@nudge/contracts";
+import type { Sql } from "@nudge/db";
+import type { Fragment } from "postgres";
+import { ProblemError } from "../http/problem.ts";
+import { priorityRank, TASK_COLUMNS, type TaskRow, toTask } from "./model.ts";
+import { parseInstant } from "./validate.ts";
+
+type Sort = NonNullable<TaskListQuery["sort"]>;
+type Order = "asc" | "desc";
+
+const badQuery = (field: string, message: string) =>
+  new ProblemError(400, "invalid-query", "Invalid query", `${field}: ${message}`, [{ field, message }]);
+
+/** How each sort orders rows; `key` is compared as `cast` in keyset conditions. */
+const SORTS: Record<Sort, { key: (order: Order) => string; cast: string; defaultOrder: Order }> = {
+  // Tasks without a due date come last in either direction.
+  due: {
+    key: (o) => `coalesce(t.due_at, '${o === "asc" ? "infinity" : "-infinity"}'::timestamptz)`,
+    cast: "timestamptz",
+    defaultOrder: "asc",
+  },
+  priority: { key: () => "t.priority", cast: "smallint", defaultOrder: "desc" },
+  created: { key: () => "t.created_at", cast: "timestamptz", defaultOrder: "desc" },
+  updated: { key: () => "t.updated_at", cast: "timestamptz", defaultOrder: "desc" },
+  title: { key: () => "lower(t.title)", cast: "text", defaultOrder: "asc" },
+  relevance: { key: () => "ts_rank(t.search, query.q)", cast: "real", defaultOrder: "desc" },
+};
+
+interface Cursor {
+  s: Sort;
+  o: Order;
+  f: string; // fingerprint of the filters the cursor was issued for
+  k: string; // the last row's sort key, as Postgres printed it (full precision)
+  i: string; // the last row's id
+}
+
+function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify(cursor)).toString("base64url");
+}
+
+function decodeCursor(text: string, sort: Sort, order: Order, fingerprint: string): Cursor {
+  let cursor: Partial<Cursor>;
+  try {
+    cursor = JSON.parse(Buffer.from(text, "base64url").toString("utf8"));
+  } catch {
+    throw badQuery("query.cursor", "is not a cursor this API issued");
+  }
+  if (
+    typeof cursor !== "object" ||
+    cursor === null ||
+    typeof cursor.k !== "string" ||
+    typeof cursor.i !== "string" ||
+    !/^[0-9a-f-]{36}$/.test(cursor.i)
+  ) {
+    throw badQuery("query.cursor", "is not a cursor this API issued");
+  }
+  if (cursor.s !== sort || cursor.o !== order || cursor.f !== fingerprint) {
+    throw badQuery("query.cursor", "belongs to a different sort or filter; start again without a cursor");
+  }
+  return cursor as Cursor;
+}
+
+/** "plan mee" → "plan:* & mee:*": every word must match, each as a prefix. */
+export function prefixQuery(q: string): string {
+  const words = q.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  if (!words.length) throw badQuery("query.q", "needs at least one letter or digit");
+  return words
+    .slice(0, 16)
+    .map((w) => `${w}:*`)
+    .join(" & ");
+}
+
+const truthy = (flag: "true" | "false" | undefined) => (flag === undefined ? undefined : flag === "true");
+
+export async function listTasks(
+  sql: Sql,
+  userId: string,
+  userTimeZone: string,
+  query: TaskListQuery,
+): Promise<{ items: Task[]; nextCursor: string | null }> {
+  const sort: Sort = query.sort ?? (query.q ? "relevance" : "created");
+  if (sort === "relevance" && !query.q) throw badQuery("query.sort", "relevance needs a search (q)");
+  const order: Order = query.order ?? SORTS[sort].defaultOrder;
+  const limit = query.limit ?? 50;
+  const { sort: _s, order: _o, cursor: _c, limit: _l, ...filters } = query;
+  const fingerprint = Bun.hash(JSON.stringify(filters)).toString(36);
+
+  const where: Fragment[] = [sql`t.user_id = ${userId}`];
+  if (query.q) where.push(sql`t.search @@ query.q`);
+  if (query.status) where.push(sql`t.status = ${query.status}`);
+  if (query.priorityAtLeast) where.push(sql`t.priority >= ${priorityRank(query.priorityAtLeast)}`);
+  if (query.tags !== undefined) {
+    const names = [
+      ...new Set(
+        query.tags
+          .split(",")
+          .map((n) => n.trim().toLowerCase())
+          .filter(Boolean),
+      ),
+    ];
+    if (!names.length) throw badQuery("query.tags", "lists no tag names");
+    const matching = sql`select count(distinct lower(g.name)) from task_tags tt join tags g on g.id = tt.tag_id
+                         where tt.task_id = t.id and lower(g.name) = any(${names}::text[])`;
+    where.push(query.tagMatch === "all" ? sql`(${matching}) = ${names.length}` : sql`(${matching}) > 0`);
+  }
+  if (query.dueBefore) where.push(sql`t.due_at < ${parseInstant(query.dueBefore, "query.dueBefore")}`);
+  if (query.dueAfter) where.push(sql`t.due_at >= ${parseInstant(query.dueAfter, "query.dueAfter")}`);
+  const overdue = truthy(query.overdue);
+  if (overdue !== undefined) {
+    const isOverdue = sql`(t.status = 'open' and t.due_at < now())`;
+    where.push(overdue ? isOverdue : sql`not coalesce(${isOverdue}, false)`);
+  }
+  const dueToday = truthy(query.dueToday);
+  if (dueToday !== undefined) {
+    // "Today" is the user's calendar day in their own time zone.
+    const today = sql`(t.due_at >= date_trunc('day', now() at time zone ${userTimeZone}) at time zone ${userTimeZone}
+                      and t.due_at < (date_trunc('day', now() at time zone ${userTimeZone}) + interval '1 day') at time zone ${userTimeZone})`;
+    where.push(dueToday ? today : sql`not coalesce(${today}, false)`);
+  }
+  const hasReminders = truthy(query.hasReminders);
+  if (hasReminders !== undefined) {
+    const exists = sql`exists (select 1 from reminders r where r.task_id = t.id)`;
+    where.push(hasReminders ? exists : sql`not ${exists}`);
+  }
+  const recurring = truthy(query.recurring);
+  if (recurring !== undefined)
+    where.push(recurring ? sql`t.recurrence is not null` : sql`t.recurrence is null`);
+
+  const spec = SORTS[sort];
+  const key = spec.key(order);
+  const direction = order === "asc" ? ">" : "<";
+  if (query.cursor) {
+    const cursor = decodeCursor(query.cursor, sort, order, fingerprint);
+    where.push(
+      sql`(${sql.unsafe(key)}, t.id) ${sql.unsafe(direction)} (${cursor.k}::${sql.unsafe(spec.cast)}, ${cursor.i}::uuid)`,
+    );
+  }
+
+  const conditions = where.reduce((acc, next) => sql`${acc} and ${next}`);
+  const searchSource = query.q ? sql`, to_tsquery('simple', ${prefixQuery(query.q)}) as query(q)` : sql``;
+  const rows = await sql<Array<TaskRow & { sort_key: string }>>`
+    select ${sql.unsafe(TASK_COLUMNS)}, (${sql.unsafe(key)})::text as sort_key
+    from tasks t ${searchSource}
+    where ${conditions}
+    order by ${sql.unsafe(key)} ${sql.unsafe(order)}, t.id ${sql.unsafe(order)}
+    limit ${limit + 1}`;
+
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  const nextCursor =
+    rows.length > limit && last
+      ? encodeCursor({ s: sort, o: order, f: fingerprint, k: last.sort_key, i: last.id })
+      : null;
+  return { items: page.map(toTask), nextCursor };
+}

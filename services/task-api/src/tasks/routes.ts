@@ -1,0 +1,129 @@
+import { Problem, Task, TaskCreate, TaskListQuery, TaskPage, TaskPatch } from "@nudge/contracts";
+import type { Sql } from "@nudge/db";
+import { Type } from "@sinclair/typebox";
+import { Elysia } from "elysia";
+import { authentication, type VerifyToken } from "../http/auth.ts";
+import { badHeader, json, replayable } from "../http/respond.ts";
+import { requestHash, runIdempotent } from "../idempotency/store.ts";
+import { ensureUser } from "../users/service.ts";
+import { etagOf, ifMatchVersion } from "./model.ts";
+import { listTasks } from "./query.ts";
+import { type Actor, tasksService } from "./service.ts";
+
+const IdParams = Type.Object({ id: Type.String({ format: "uuid" }) }, { additionalProperties: false });
+const errors = { 400: Problem, 401: Problem, 404: Problem, 412: Problem, 422: Problem };
+
+function ifMatch(header: string | undefined) {
+  const version = ifMatchVersion(header);
+  if (Number.isNaN(version)) throw badHeader("if-match", 'must be an ETag such as "3" (or *)');
+  return version;
+}
+
+export function taskRoutes(sql: Sql, verify: VerifyToken, publicBaseUrl: string) {
+  const tasks = tasksService(sql);
+  const actorOf = (userId: string, headers: Record<string, string | undefined>): Actor => ({
+    userId,
+    traceparent: headers.traceparent,
+  });
+
+  return new Elysia({ prefix: "/tasks", tags: ["tasks"] })
+    .use(authentication(verify))
+    .post(
+      "/",
+      async ({ userId, body, headers, path }) => {
+        const stored = await runIdempotent(
+          sql,
+          userId,
+          headers["idempotency-key"],
+          requestHash("POST", path, body),
+          async (tx) => {
+            const task = await tasks.create(actorOf(userId, headers), body, tx);
+            return {
+              status: 201,
+              headers: { etag: etagOf(task.version), location: `${publicBaseUrl}/tasks/${task.id}` },
+              body: task,
+            };
+          },
+        );
+        return replayable(stored);
+      },
+      { body: TaskCreate, response: { 201: Task, ...errors }, detail: { summary: "Create a task" } },
+    )
+    .get(
+      "/",
+      async ({ userId, query }) => {
+        const { timeZone } = await ensureUser(sql, userId);
+        return listTasks(sql, userId, timeZone, query);
+      },
+      {
+        query: TaskListQuery,
+        response: { 200: TaskPage, ...errors },
+        detail: { summary: "Search, filter and page through tasks" },
+      },
+    )
+    .get(
+      "/:id",
+      async ({ userId, params }) => {
+        const task = await tasks.get(userId, params.id);
+        return json(task, 200, { etag: etagOf(task.version) });
+      },
+      { params: IdParams, response: { 200: Task, ...errors }, detail: { summary: "Read a task" } },
+    )
+    .patch(
+      "/:id",
+      async ({ userId, params, body, headers }) => {
+        const task = await tasks.update(
+          actorOf(userId, headers),
+          params.id,
+          body,
+          ifMatch(headers["if-match"]),
+        );
+        return json(task, 200, { etag: etagOf(task.version) });
+      },
+      {
+        params: IdParams,
+        body: TaskPatch,
+        response: { 200: Task, ...errors },
+        detail: { summary: "Change a task" },
+      },
+    )
+    .delete(
+      "/:id",
+      async ({ userId, params, headers }) => {
+        await tasks.remove(actorOf(userId, headers), params.id, ifMatch(headers["if-match"]));
+        return json(undefined, 204);
+      },
+      { params: IdParams, detail: { summary: "Delete a task" } },
+    )
+    .post(
+      "/:id/complete",
+      ({ userId, params, headers, path }) => setStatus(userId, params.id, "completed", headers, path),
+      { params: IdParams, response: { 200: Task, ...errors }, detail: { summary: "Complete a task" } },
+    )
+    .post(
+      "/:id/reopen",
+      ({ userId, params, headers, path }) => setStatus(userId, params.id, "open", headers, path),
+      { params: IdParams, response: { 200: Task, ...errors }, detail: { summary: "Reopen a task" } },
+    );
+
+  async function setStatus(
+    userId: string,
+    id: string,
+    status: "open" | "completed",
+    headers: Record<string, string | undefined>,
+    path: string,
+  ) {
+    const version = ifMatch(headers["if-match"]);
+    const stored = await runIdempotent(
+      sql,
+      userId,
+      headers["idempotency-key"],
+      requestHash("POST", path, version ?? null),
+      async (tx) => {
+        const task = await tasks.setStatus(actorOf(userId, headers), id, status, version, tx);
+        return { status: 200, headers: { etag: etagOf(task.version) }, body: task };
+      },
+    );
+    return replayable(stored);
+  }
+}

@@ -1,0 +1,158 @@
+import type { Task, TaskCreate, TaskEventType, TaskPatch } from "@nudge/contracts";
+import type { Sql } from "@nudge/db";
+import type { TransactionSql } from "postgres";
+import { notFound, preconditionFailed } from "../http/problem.ts";
+import { enqueueTaskChange } from "../outbox/enqueue.ts";
+import { ensureUser } from "../users/service.ts";
+import { priorityRank, TASK_COLUMNS, type TaskRow, toTask } from "./model.ts";
+import { setTaskTags } from "./tags-of-task.ts";
+import {
+  canonicalTimeZone,
+  cleanTitle,
+  normalizeRecurrence,
+  normalizeTagNames,
+  parseInstant,
+} from "./validate.ts";
+
+/** Who is asking, and the trace the resulting events should carry. */
+export interface Actor {
+  userId: string;
+  traceparent?: string;
+}
+
+type IfMatch = number | "*" | undefined;
+
+async function loadTask(db: Sql | TransactionSql, userId: string, id: string, lock = false): Promise<Task> {
+  const rows = lock
+    ? await db.unsafe<TaskRow[]>(
+        `select ${TASK_COLUMNS} from tasks t where t.id = $1 and t.user_id = $2 for update`,
+        [id, userId],
+      )
+    : await db.unsafe<TaskRow[]>(`select ${TASK_COLUMNS} from tasks t where t.id = $1 and t.user_id = $2`, [
+        id,
+        userId,
+      ]);
+  // Another user's task answers exactly like a missing one: never reveal that it exists.
+  if (!rows[0]) throw notFound(`task ${id}`);
+  return toTask(rows[0]);
+}
+
+function checkVersion(task: Task, ifMatch: IfMatch) {
+  if (ifMatch === undefined || ifMatch === "*") return;
+  if (ifMatch !== task.version) throw preconditionFailed(task.version);
+}
+
+const COMPARED: Array<keyof Task> = [
+  "title",
+  "description",
+  "status",
+  "priority",
+  "tags",
+  "dueAt",
+  "timeZone",
+  "completedAt",
+  "recurrence",
+];
+
+export function changedFields(before: Task | undefined, after: Task): string[] {
+  if (!before) return COMPARED.filter((field) => field !== "completedAt" || after.completedAt !== null);
+  return COMPARED.filter((field) => JSON.stringify(before[field]) !== JSON.stringify(after[field]));
+}
+
+async function announce(tx: TransactionSql, actor: Actor, type: TaskEventType, task: Task, before?: Task) {
+  await enqueueTaskChange(tx, {
+    type,
+    task,
+    userId: actor.userId,
+    changedFields: changedFields(before, task),
+    traceparent: actor.traceparent,
+  });
+}
+
+export function tasksService(sql: Sql) {
+  return {
+    get: (userId: string, id: string) => loadTask(sql, userId, id),
+
+    /** Creates the task; `outer` lets the idempotency layer share its transaction. */
+    async create(actor: Actor, input: TaskCreate, outer?: TransactionSql): Promise<Task> {
+      const run = async (db: TransactionSql) => {
+        const user = await ensureUser(db, actor.userId);
+        const id = Bun.randomUUIDv7();
+        const timeZone = input.timeZone ? canonicalTimeZone(input.timeZone, "body.timeZone") : user.timeZone;
+        await db`
+          insert into tasks (id, user_id, title, description, priority, due_at, time_zone, recurrence)
+          values (${id}, ${actor.userId}, ${cleanTitle(input.title)}, ${input.description ?? ""},
+                  ${priorityRank(input.priority ?? "none")}, ${parseInstant(input.dueAt ?? null, "body.dueAt")},
+                  ${timeZone}, ${normalizeRecurrence(input.recurrence ?? null)})`;
+        if (input.tags?.length) await setTaskTags(db, actor.userId, id, normalizeTagNames(input.tags));
+        const task = await loadTask(db, actor.userId, id);
+        await announce(db, actor, "task.created", task);
+        return task;
+      };
+      return outer ? run(outer) : sql.begin(run);
+    },
+
+    async update(actor: Actor, id: string, patch: TaskPatch, ifMatch: IfMatch): Promise<Task> {
+      return sql.begin(async (tx) => {
+        const before = await loadTask(tx, actor.userId, id, true);
+        checkVersion(before, ifMatch);
+        const set: Record<string, unknown> = {};
+        if (patch.title !== undefined) set.title = cleanTitle(patch.title);
+        if (patch.description !== undefined) set.description = patch.description;
+        if (patch.priority !== undefined) set.priority = priorityRank(patch.priority);
+        if (patch.dueAt !== undefined) set.due_at = parseInstant(patch.dueAt, "body.dueAt");
+        if (patch.timeZone !== undefined) set.time_zone = canonicalTimeZone(patch.timeZone, "body.timeZone");
+        if (patch.recurrence !== undefined) set.recurrence = normalizeRecurrence(patch.recurrence);
+        if (patch.tags !== undefined) await setTaskTags(tx, actor.userId, id, normalizeTagNames(patch.tags));
+        if (Object.keys(set).length) await tx`update tasks set ${tx(set)} where id = ${id}`;
+        const after = await loadTask(tx, actor.userId, id);
+        if (changedFields(before, after).length === 0) return before; // nothing changed: no new version, no event
+        await tx`update tasks set version = version + 1, updated_at = now() where id = ${id}`;
+        const task = await loadTask(tx, actor.userId, id);
+        await announce(tx, actor, "task.updated", task, before);
+        return task;
+      });
+    },
+
+    async setStatus(
+      actor: Actor,
+      id: string,
+      status: "open" | "completed",
+      ifMatch: IfMatch,
+      outer?: TransactionSql,
+    ): Promise<Task> {
+      const run = async (tx: TransactionSql) => {
+        const before = await loadTask(tx, actor.userId, id, true);
+        checkVersion(before, ifMatch);
+        if (before.status === status) return before; // completing a completed task changes nothing
+        await tx`
+          update tasks set status = ${status}, completed_at = ${status === "completed" ? tx`now()` : null},
+                           version = version + 1, updated_at = now()
+          where id = ${id}`;
+        const task = await loadTask(tx, actor.userId, id);
+        await announce(tx, actor, status === "completed" ? "task.completed" : "task.reopened", task, before);
+        return task;
+      };
+      return outer ? run(outer) : sql.begin(run);
+    },
+
+    async remove(actor: Actor, id: string, ifMatch: IfMatch): Promise<void> {
+      await sql.begin(async (tx) => {
+        const before = await loadTask(tx, actor.userId, id, true);
+        checkVersion(before, ifMatch);
+        await tx`delete from tasks where id = ${id}`;
+        // The deleted event carries the last state, one version on, so versions only grow.
+        const last = { ...before, version: before.version + 1, updatedAt: new Date().toISOString() };
+        await enqueueTaskChange(tx, {
+          type: "task.deleted",
+          task: last,
+          userId: actor.userId,
+          changedFields: [],
+          traceparent: actor.traceparent,
+        });
+      });
+    },
+  };
+}
+
+export type TasksService = ReturnType<typeof tasksService>;

@@ -1,0 +1,44 @@
+import { parseRruleText } from "@nudge/recurrence";
+import { invalid } from "../http/problem.ts";
+
+/** The IANA name as the runtime spells it (e.g. "europe/berlin" → "Europe/Berlin"), or a 422. */
+export function canonicalTimeZone(name: string, field: string): string {
+  try {
+    return new Intl.DateTimeFormat("en-US", { timeZone: name }).resolvedOptions().timeZone;
+  } catch {
+    throw invalid(field, `'${name}' is not an IANA time zone (e.g. Europe/Berlin)`);
+  }
+}
+
+export function cleanTitle(title: string, field = "body.title"): string {
+  const trimmed = title.trim();
+  if (!trimmed) throw invalid(field, "must not be blank");
+  return trimmed;
+}
+
+export function normalizeRecurrence(text: string | null, field = "body.recurrence"): string | null {
+  if (text === null) return null;
+  const parsed = parseRruleText(text);
+  if (!parsed.ok) throw invalid(field, `not a valid RRULE: ${parsed.message}`);
+  return parsed.rule;
+}
+
+/** Trimmed, non-blank, one per case-insensitive name (the first spelling wins). */
+export function normalizeTagNames(names: string[], field = "body.tags"): string[] {
+  const byKey = new Map<string, string>();
+  names.forEach((name, i) => {
+    const trimmed = name.trim();
+    if (!trimmed) throw invalid(`${field}.${i}`, "must not be blank");
+    if (!byKey.has(trimmed.toLowerCase())) byKey.set(trimmed.toLowerCase(), trimmed);
+  });
+  return [...byKey.values()];
+}
+
+export function parseInstant(value: string | null, field: string): Date | null {
+  if (value === null) return null;
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime()) || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value)) {
+    throw invalid(field, "must be an RFC 3339 date-time with offset");
+  }
+  return date;
+}

@@ -1,0 +1,92 @@
+import { loadConfig } from "../../services/task-api/src/config.ts";
+import { connect } from "@nudge/db";
+import { freePort, type RunningSidecar, sidecarPorts, testStack } from "@nudge/testing";
+import { SignJWT } from "jose";
+import { buildApp } from "../../services/task-api/src/app.ts";
+import { createLogger } from "../../services/task-api/src/log.ts";
+import { migrateTaskApi } from "../../services/task-api/src/migrate.ts";
+import { startOutboxRelay } from "../../services/task-api/src/outbox/relay.ts";
+
+export const JWT = {
+  secret: "test-secret-for-task-api-0123456789abcdef",
+  issuer: "https://auth.nudge.test/",
+  audience: "nudge-api",
+};
+export const APP_API_TOKEN = "app-token-for-tests-0123456789";
+
+/** A signed access token for `sub`, as the identity provider would issue it. */
+export async function tokenFor(sub: string, overrides: { secret?: string; expiresIn?: string; issuer?: string; audience?: string } = {}) {
+  return new SignJWT({})
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject(sub)
+    .setIssuer(overrides.issuer ?? JWT.issuer)
+    .setAudience(overrides.audience ?? JWT.audience)
+    .setIssuedAt()
+    .setExpirationTime(overrides.expiresIn ?? "10m")
+    .sign(new TextEncoder().encode(overrides.secret ?? JWT.secret));
+}
+
+/**
+ * task-api as it runs in production — the Elysia app, its outbox relay, its own real daprd —
+ * on a migrated schema of the test run's database.
+ */
+export async function startTaskApi(appId = "task-api") {
+  const stack = await testStack();
+  const schema = "task_api";
+  await migrateTaskApi(stack.databaseUrl, schema);
+  const port = await freePort();
+  const ports = await sidecarPorts();
+  const config = loadConfig({
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    DATABASE_URL: stack.databaseUrl,
+    DB_SCHEMA: schema,
+    DAPR_HTTP_PORT: String(ports.httpPort),
+    DAPR_GRPC_PORT: String(ports.grpcPort),
+    APP_API_TOKEN,
+    JWT_SECRET: JWT.secret,
+    JWT_ISSUER: JWT.issuer,
+    JWT_AUDIENCE: JWT.audience,
+    OUTBOX_POLL_MS: "500",
+    PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+    LOG_LEVEL: "warn",
+  });
+  const log = createLogger("task-api", config.logLevel);
+  const sql = connect(config.database.url, { schema, max: 10, applicationName: "task-api-test" });
+  const app = buildApp({ sql, config, sidecar: config.sidecar, log });
+  app.listen({ port, hostname: "127.0.0.1" });
+  const sidecar: RunningSidecar = await stack.sidecar({ appId, appPort: port, ports, env: { APP_API_TOKEN } });
+  const relay = startOutboxRelay(sql, config.sidecar, { schema, ...config.outbox }, log);
+  const baseUrl = `http://127.0.0.1:${port}`;
+
+  async function request(method: string, path: string, options: { user?: string; body?: unknown; headers?: Record<string, string>; raw?: string } = {}) {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.user) headers.authorization = `Bearer ${await tokenFor(options.user)}`;
+    let body: string | undefined = options.raw;
+    if (options.body !== undefined) {
+      body = JSON.stringify(options.body);
+      headers["content-type"] ??= "application/json";
+    }
+    const response = await fetch(`${baseUrl}${path}`, { method, headers, body });
+    const text = await response.text();
+    const json = text && /json/.test(response.headers.get("content-type") ?? "") ? JSON.parse(text) : undefined;
+    return { status: response.status, headers: response.headers, body: json, text };
+  }
+
+  return {
+    stack,
+    sql,
+    app,
+    sidecar,
+    relay,
+    baseUrl,
+    request,
+    async stop() {
+      await app.stop();
+      await relay.stop();
+      await sql.end({ timeout: 5 });
+    },
+  };
+}
+
+export type TaskApiFixture = Awaited<ReturnType<typeof startTaskApi>>;
