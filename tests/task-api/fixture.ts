@@ -1,8 +1,8 @@
-import { loadConfig } from "../../services/task-api/src/config.ts";
 import { connect } from "@nudge/db";
 import { freePort, type RunningSidecar, sidecarPorts, testStack } from "@nudge/testing";
 import { SignJWT } from "jose";
 import { buildApp } from "../../services/task-api/src/app.ts";
+import { loadConfig } from "../../services/task-api/src/config.ts";
 import { createLogger } from "../../services/task-api/src/log.ts";
 import { migrateTaskApi } from "../../services/task-api/src/migrate.ts";
 import { startOutboxRelay } from "../../services/task-api/src/outbox/relay.ts";
@@ -15,7 +15,10 @@ export const JWT = {
 export const APP_API_TOKEN = "app-token-for-tests-0123456789";
 
 /** A signed access token for `sub`, as the identity provider would issue it. */
-export async function tokenFor(sub: string, overrides: { secret?: string; expiresIn?: string; issuer?: string; audience?: string } = {}) {
+export async function tokenFor(
+  sub: string,
+  overrides: { secret?: string; expiresIn?: string; issuer?: string; audience?: string } = {},
+) {
   return new SignJWT({})
     .setProtectedHeader({ alg: "HS256" })
     .setSubject(sub)
@@ -55,11 +58,20 @@ export async function startTaskApi(appId = "task-api") {
   const sql = connect(config.database.url, { schema, max: 10, applicationName: "task-api-test" });
   const app = buildApp({ sql, config, sidecar: config.sidecar, log });
   app.listen({ port, hostname: "127.0.0.1" });
-  const sidecar: RunningSidecar = await stack.sidecar({ appId, appPort: port, ports, env: { APP_API_TOKEN } });
+  const sidecar: RunningSidecar = await stack.sidecar({
+    appId,
+    appPort: port,
+    ports,
+    env: { APP_API_TOKEN },
+  });
   const relay = startOutboxRelay(sql, config.sidecar, { schema, ...config.outbox }, log);
   const baseUrl = `http://127.0.0.1:${port}`;
 
-  async function request(method: string, path: string, options: { user?: string; body?: unknown; headers?: Record<string, string>; raw?: string } = {}) {
+  async function request(
+    method: string,
+    path: string,
+    options: { user?: string; body?: unknown; headers?: Record<string, string>; raw?: string } = {},
+  ) {
     const headers: Record<string, string> = { ...options.headers };
     if (options.user) headers.authorization = `Bearer ${await tokenFor(options.user)}`;
     let body: string | undefined = options.raw;
@@ -69,7 +81,8 @@ export async function startTaskApi(appId = "task-api") {
     }
     const response = await fetch(`${baseUrl}${path}`, { method, headers, body });
     const text = await response.text();
-    const json = text && /json/.test(response.headers.get("content-type") ?? "") ? JSON.parse(text) : undefined;
+    const json =
+      text && /json/.test(response.headers.get("content-type") ?? "") ? JSON.parse(text) : undefined;
     return { status: response.status, headers: response.headers, body: json, text };
   }
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { STARTUP_TIMEOUT_MS } from "@nudge/testing";
-import { type TaskApiFixture, startTaskApi } from "./fixture.ts";
+import { startTaskApi, type TaskApiFixture } from "./fixture.ts";
 
 let api: TaskApiFixture;
 beforeAll(async () => {
@@ -56,7 +56,10 @@ describe("task lifecycle over HTTP", () => {
 
   test("patching changes only the given fields and bumps the version", async () => {
     const alice = user();
-    const { body: task } = await api.request("POST", "/tasks", { user: alice, body: { title: "Draft", tags: ["a"] } });
+    const { body: task } = await api.request("POST", "/tasks", {
+      user: alice,
+      body: { title: "Draft", tags: ["a"] },
+    });
     const patched = await api.request("PATCH", `/tasks/${task.id}`, {
       user: alice,
       body: { title: "Final", tags: [], dueAt: null },
@@ -69,7 +72,10 @@ describe("task lifecycle over HTTP", () => {
 
   test("completing and reopening set status and completedAt; repeating either changes nothing", async () => {
     const alice = user();
-    const { body: task } = await api.request("POST", "/tasks", { user: alice, body: { title: "Water plants" } });
+    const { body: task } = await api.request("POST", "/tasks", {
+      user: alice,
+      body: { title: "Water plants" },
+    });
     const done = await api.request("POST", `/tasks/${task.id}/complete`, { user: alice });
     expect(done.body).toMatchObject({ status: "completed", version: 2 });
     expect(Date.parse(done.body.completedAt)).toBeGreaterThan(Date.parse(task.createdAt) - 1);
@@ -92,7 +98,11 @@ describe("task lifecycle over HTTP", () => {
     const { body: task } = await api.request("POST", "/tasks", { user: alice, body: { title: "Race" } });
     const results = await Promise.all(
       ["one", "two"].map((title) =>
-        api.request("PATCH", `/tasks/${task.id}`, { user: alice, body: { title }, headers: { "if-match": '"1"' } }),
+        api.request("PATCH", `/tasks/${task.id}`, {
+          user: alice,
+          body: { title },
+          headers: { "if-match": '"1"' },
+        }),
       ),
     );
     expect(results.map((r) => r.status).sort()).toEqual([200, 412]);
@@ -103,15 +113,27 @@ describe("task lifecycle over HTTP", () => {
   test("an Idempotency-Key replays the first response and refuses a different body", async () => {
     const alice = user();
     const key = crypto.randomUUID();
-    const first = await api.request("POST", "/tasks", { user: alice, body: { title: "Once" }, headers: { "idempotency-key": key } });
-    const replay = await api.request("POST", "/tasks", { user: alice, body: { title: "Once" }, headers: { "idempotency-key": key } });
+    const first = await api.request("POST", "/tasks", {
+      user: alice,
+      body: { title: "Once" },
+      headers: { "idempotency-key": key },
+    });
+    const replay = await api.request("POST", "/tasks", {
+      user: alice,
+      body: { title: "Once" },
+      headers: { "idempotency-key": key },
+    });
     expect(replay.status).toBe(201);
     expect(replay.body).toEqual(first.body);
     expect(replay.headers.get("idempotent-replayed")).toBe("true");
     const list = await api.request("GET", "/tasks", { user: alice });
     expect(list.body.items).toHaveLength(1);
 
-    const different = await api.request("POST", "/tasks", { user: alice, body: { title: "Twice" }, headers: { "idempotency-key": key } });
+    const different = await api.request("POST", "/tasks", {
+      user: alice,
+      body: { title: "Twice" },
+      headers: { "idempotency-key": key },
+    });
     expect(different.status).toBe(422);
     expect(different.body.errors[0].field).toBe("header.idempotency-key");
   });

@@ -35,7 +35,12 @@ export async function publishEvent(
     : "";
   await daprFetch(sidecar, `publish to ${topic}`, `/v1.0/publish/${pubsub}/${topic}${query}`, {
     method: "POST",
-    headers: { "content-type": "application/cloudevents+json" },
+    // The sidecar rewrites the envelope's traceparent with its own span; sending ours as the
+    // request's trace context keeps the event in the caller's trace.
+    headers: {
+      "content-type": "application/cloudevents+json",
+      ...(event.traceparent ? { traceparent: event.traceparent } : {}),
+    },
     body: JSON.stringify(event),
   });
 }

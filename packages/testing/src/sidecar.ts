@@ -38,7 +38,12 @@ export async function sidecarPorts(): Promise<SidecarPorts> {
       }
     }
   };
-  return { httpPort: await next(), grpcPort: await next(), internalGrpcPort: await next(), metricsPort: await next() };
+  return {
+    httpPort: await next(),
+    grpcPort: await next(),
+    internalGrpcPort: await next(),
+    metricsPort: await next(),
+  };
 }
 
 /** A real daprd for one app, on free ports, with the project's components and configuration. */

@@ -11,7 +11,9 @@ export interface TestStack {
   controlPlane: ControlPlane;
   /** A database of its own for this test run (Dapr state, app tables). */
   databaseUrl: string;
-  sidecar(options: Pick<SidecarOptions, "appId" | "appPort" | "resourcesPaths" | "ports" | "env">): Promise<RunningSidecar>;
+  sidecar(
+    options: Pick<SidecarOptions, "appId" | "appPort" | "resourcesPaths" | "ports" | "env">,
+  ): Promise<RunningSidecar>;
 }
 
 let starting: Promise<TestStack> | undefined;

@@ -33,21 +33,16 @@ export function buildApp({ sql, config, sidecar, log, metrics = new Metrics(), v
       .onRequest(({ request }) => {
         started.set(request, performance.now());
       })
-      .onAfterResponse({ as: "global" }, ({ request, route, set }) => {
-        const began = started.get(request);
-        const status = String(set.status ?? 200);
-        metrics.inc("nudge_http_requests_total", "HTTP requests by route and status.", {
-          method: request.method,
-          route,
-          status,
-        });
+      .onAfterResponse({ as: "global" }, (ctx) => {
+        const began = started.get(ctx.request);
+        // Handlers often return a Response (ETag, Location): its status is the one sent.
+        const sent = (ctx as { responseValue?: unknown }).responseValue;
+        const status = String(sent instanceof Response ? sent.status : (ctx.set.status ?? 200));
+        const labels = { method: ctx.request.method, route: ctx.route || "unmatched" };
+        metrics.inc("nudge_http_requests_total", "HTTP requests by route and status.", { ...labels, status });
         if (began !== undefined) {
-          metrics.observe(
-            "nudge_http_request_duration_seconds",
-            "HTTP request latency.",
-            { method: request.method, route },
-            (performance.now() - began) / 1000,
-          );
+          const seconds = (performance.now() - began) / 1000;
+          metrics.observe("nudge_http_request_duration_seconds", "HTTP request latency.", labels, seconds);
         }
       })
       .use(
