@@ -95,9 +95,9 @@ describe("every change is published as a CloudEvent through the outbox", () => {
         expect(patched.status).toBe(200);
       }
     }
-    const [{ unsent }] = await api.sql<{ unsent: number }[]>`
+    const [outbox] = await api.sql<{ unsent: number }[]>`
       select count(*)::int as unsent from outbox where sent_at is null and (event->>'subject') = any(${taskIds}::text[])`;
-    expect(unsent).toBe(400); // 200 on task-events + 200 on task-updates, all waiting
+    expect(outbox?.unsent).toBe(400); // 200 on task-events + 200 on task-updates, all waiting
 
     await api.sidecar.restart();
 
