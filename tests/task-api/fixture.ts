@@ -17,7 +17,7 @@ export const APP_API_TOKEN = "app-token-for-tests-0123456789";
 /** A signed access token for `sub`, as the identity provider would issue it. */
 export async function tokenFor(
   sub: string,
-  overrides: { secret?: string; expiresIn?: string; issuer?: string; audience?: string } = {},
+  overrides: { secret?: string; expiresIn?: string | number; issuer?: string; audience?: string } = {},
 ) {
   return new SignJWT({})
     .setProtectedHeader({ alg: "HS256" })
