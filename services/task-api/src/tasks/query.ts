@@ -131,8 +131,9 @@ export async function listTasks(
   const direction = order === "asc" ? ">" : "<";
   if (query.cursor) {
     const cursor = decodeCursor(query.cursor, sort, order, fingerprint);
+    // The key travels as text and is cast in SQL, keeping "infinity" and microseconds intact.
     where.push(
-      sql`(${sql.unsafe(key)}, t.id) ${sql.unsafe(direction)} (${cursor.k}::${sql.unsafe(spec.cast)}, ${cursor.i}::uuid)`,
+      sql`(${sql.unsafe(key)}, t.id) ${sql.unsafe(direction)} (${cursor.k}::text::${sql.unsafe(spec.cast)}, ${cursor.i}::uuid)`,
     );
   }
 

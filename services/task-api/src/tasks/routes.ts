@@ -57,6 +57,13 @@ export function taskRoutes(sql: Sql, verify: VerifyToken, publicBaseUrl: string)
       },
       {
         query: TaskListQuery,
+        // Query strings arrive as text; Elysia coerces only its own `t` schemas, so the one
+        // numeric parameter of the shared contract is converted here (anything else stays text
+        // and fails validation with a clear message).
+        transform: ({ query }) => {
+          const q = query as Record<string, unknown>;
+          if (typeof q.limit === "string" && /^-?\d{1,6}$/.test(q.limit)) q.limit = Number(q.limit);
+        },
         response: { 200: TaskPage, ...errors },
         detail: { summary: "Search, filter and page through tasks" },
       },
