@@ -45,7 +45,7 @@ beforeAll(async () => {
     ids[key] = (await api.request("POST", "/tasks", { user, body })).body.id;
   }
   await api.request("POST", `/tasks/${ids.taxes}/complete`, { user });
-  await api.sql`insert into reminders (id, task_id, user_id, before) values (${crypto.randomUUID()}, ${ids.gym}, ${user}, interval '15 minutes')`;
+  await api.sql`insert into reminders (id, task_id, user_id, before) values (${crypto.randomUUID()}, ${ids.gym as string}, ${user}, interval '15 minutes')`;
 }, STARTUP_TIMEOUT_MS);
 afterAll(() => api?.stop());
 
