@@ -95,8 +95,9 @@ export async function startTaskApi(appId = "task-api") {
     baseUrl,
     request,
     async stop() {
-      await app.stop();
       await relay.stop();
+      await sidecar.stop();
+      await app.stop();
       await sql.end({ timeout: 5 });
     },
   };

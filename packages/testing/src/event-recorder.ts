@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { CloudEvent } from "@nudge/dapr";
 import { Elysia } from "elysia";
@@ -32,6 +32,7 @@ export async function startEventRecorder(stack: TestStack, topics: string[], app
   app.listen({ port, hostname: "127.0.0.1" });
 
   const resources = join(repoRoot, ".cache", "test-resources", appId);
+  rmSync(resources, { recursive: true, force: true }); // only this recorder's subscriptions
   mkdirSync(resources, { recursive: true });
   for (const topic of topics) {
     await Bun.write(
@@ -68,7 +69,11 @@ export async function startEventRecorder(stack: TestStack, topics: string[], app
         },
         { timeoutMs },
       ),
-    stop: () => app.stop(),
+    /** Leaves the consumer group too, so a later recorder of the same app-id gets every event. */
+    stop: async () => {
+      await sidecar.stop();
+      await app.stop();
+    },
   };
 }
 

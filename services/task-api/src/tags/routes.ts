@@ -14,9 +14,9 @@ export function tagRoutes(sql: Sql, verify: VerifyToken) {
   const tags = tagsService(sql);
   return new Elysia({ prefix: "/tags", tags: ["tags"] })
     .use(authentication(verify))
-    .get("/", ({ userId }) => tags.list(userId), { response: { 200: Type.Array(Tag), ...errors } })
+    .get("", ({ userId }) => tags.list(userId), { response: { 200: Type.Array(Tag), ...errors } })
     .post(
-      "/",
+      "",
       async ({ userId, body, headers, path }) =>
         replayable(
           await runIdempotent(

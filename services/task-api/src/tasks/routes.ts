@@ -29,7 +29,7 @@ export function taskRoutes(sql: Sql, verify: VerifyToken, publicBaseUrl: string)
   return new Elysia({ prefix: "/tasks", tags: ["tasks"] })
     .use(authentication(verify))
     .post(
-      "/",
+      "",
       async ({ userId, body, headers, path }) => {
         const stored = await runIdempotent(
           sql,
@@ -50,7 +50,7 @@ export function taskRoutes(sql: Sql, verify: VerifyToken, publicBaseUrl: string)
       { body: TaskCreate, response: { 201: Task, ...errors }, detail: { summary: "Create a task" } },
     )
     .get(
-      "/",
+      "",
       async ({ userId, query }) => {
         const { timeZone } = await ensureUser(sql, userId);
         return listTasks(sql, userId, timeZone, query);

@@ -1,0 +1,107 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { connect, migrate, readMigrations } from "@nudge/db";
+import { type EventRecorder, STARTUP_TIMEOUT_MS, startEventRecorder, waitFor } from "@nudge/testing";
+import { createLogger } from "../../services/task-api/src/log.ts";
+import { MIGRATIONS_DIR } from "../../services/task-api/src/migrate.ts";
+import { startOutboxRelay } from "../../services/task-api/src/outbox/relay.ts";
+import { startTaskApi, type TaskApiFixture } from "./fixture.ts";
+
+let api: TaskApiFixture;
+let recorder: EventRecorder;
+beforeAll(async () => {
+  api = await startTaskApi();
+  recorder = await startEventRecorder(api.stack, ["task-events"]);
+}, STARTUP_TIMEOUT_MS);
+afterAll(async () => {
+  await recorder?.stop();
+  await api?.stop();
+});
+
+describe("operations", () => {
+  test("OpenAPI 3.1 describes the public routes, not the internal ones", async () => {
+    const { body } = await api.request("GET", "/openapi.json");
+    expect(body.openapi).toMatch(/^3\.1/);
+    expect(Object.keys(body.paths)).toEqual(
+      expect.arrayContaining(["/tasks", "/tasks/{id}", "/tasks/{id}/complete", "/tags", "/me/preferences"]),
+    );
+    expect(Object.keys(body.paths).some((p) => p.startsWith("/internal"))).toBe(false);
+  });
+
+  test("/metrics exposes request counts, latency histograms and the outbox lag", async () => {
+    await api.request("GET", "/tasks", { user: "metrics-user" });
+    const { text } = await api.request("GET", "/metrics");
+    expect(text).toContain('nudge_http_requests_total{method="GET",route="/tasks",status="200"}');
+    expect(text).toContain("nudge_http_request_duration_seconds_bucket");
+    expect(text).toMatch(/nudge_outbox_lag_seconds \d/);
+    expect(text).toMatch(/nudge_outbox_unsent_events \d+/);
+  });
+
+  test("/readyz reports PostgreSQL and the sidecar", async () => {
+    expect((await api.request("GET", "/readyz")).body).toEqual({
+      status: "ready",
+      database: true,
+      dapr: true,
+    });
+  });
+});
+
+describe("migrations", () => {
+  test("replicas migrating at once apply each migration exactly once", async () => {
+    const schema = `migrate_race_${Date.now().toString(36)}`;
+    const migrations = await readMigrations(MIGRATIONS_DIR);
+    const pools = [1, 2, 3].map(() =>
+      connect(api.stack.databaseUrl, { schema, max: 1, applicationName: "race" }),
+    );
+    const results = await Promise.all(pools.map((sql) => migrate(sql, schema, migrations)));
+    expect(results.flat().sort()).toEqual(migrations.map((m) => m.version).sort());
+    const rows = await pools[0]?.unsafe(`select version from "${schema}".schema_migrations`);
+    expect(rows).toHaveLength(migrations.length);
+    await Promise.all(pools.map((sql) => sql.end()));
+  });
+
+  test("a migration edited after it was applied stops the runner", async () => {
+    const schema = `migrate_edit_${Date.now().toString(36)}`;
+    const sql = connect(api.stack.databaseUrl, { schema, max: 1, applicationName: "edit" });
+    const migrations = await readMigrations(MIGRATIONS_DIR);
+    await migrate(sql, schema, migrations);
+    const edited = migrations.map((m, i) => (i === 0 ? { ...m, checksum: "changed" } : m));
+    await expect(migrate(sql, schema, edited)).rejects.toThrow(/was changed after it was applied/);
+    await sql.end();
+  });
+});
+
+describe("several relays (replicas) on one outbox", () => {
+  test("publish every event exactly once, with one leader at a time", async () => {
+    const log = createLogger("task-api", "error");
+    const second = startOutboxRelay(
+      api.sql,
+      api.sidecar,
+      { schema: "task_api", batchSize: 50, pollMs: 200, retentionHours: 24 },
+      log,
+    );
+    try {
+      const user = `user-${crypto.randomUUID()}`;
+      const ids = new Set<string>();
+      await Promise.all(
+        Array.from({ length: 40 }, async (_, i) => {
+          const { body } = await api.request("POST", "/tasks", { user, body: { title: `Replica ${i}` } });
+          ids.add(body.id);
+        }),
+      );
+      await recorder.waitForCount((e) => ids.has(e.subject ?? ""), 40);
+      expect([api.relay.isLeader, second.isLeader].filter(Boolean)).toHaveLength(1);
+      // Once the outbox has drained, every copy that will ever be sent has been sent.
+      await waitFor("the outbox to drain", async () => {
+        const [row] = await api.sql<
+          { n: number }[]
+        >`select count(*)::int as n from outbox where sent_at is null`;
+        return row?.n === 0;
+      });
+      await recorder.waitForCount((e) => ids.has(e.subject ?? ""), 40);
+      const copies = recorder.events.filter((e) => ids.has(e.subject ?? "") && e.topic === "task-events");
+      expect(copies).toHaveLength(40);
+    } finally {
+      await second.stop();
+    }
+  }, 60_000);
+});
