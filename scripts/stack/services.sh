@@ -1,0 +1,54 @@
+# Nudge's services on the local stack, each with its own daprd. Sourced by ./nudge.
+
+TASK_API_PORT="${TASK_API_PORT:-3000}"
+# Development identity settings: tokens for them come from `./nudge token <user>`.
+NUDGE_DEV_JWT_SECRET="${NUDGE_DEV_JWT_SECRET:-local-development-secret-change-me-0123456789}"
+NUDGE_DEV_JWT_ISSUER="${NUDGE_DEV_JWT_ISSUER:-nudge-local}"
+NUDGE_DEV_JWT_AUDIENCE="${NUDGE_DEV_JWT_AUDIENCE:-nudge-api}"
+NUDGE_DEV_APP_TOKEN="${NUDGE_DEV_APP_TOKEN:-local-app-token-0123456789abcdef}"
+
+# name | app port | dapr http | dapr grpc | dapr internal grpc | dapr metrics
+SERVICE_TABLE=(
+  "task-api $TASK_API_PORT 3500 50001 50011 59101"
+)
+
+service_env() { # NAME APP_PORT DAPR_HTTP DAPR_GRPC — the environment a service process runs with
+  cat <<ENV
+PORT=$2
+HOST=127.0.0.1
+DATABASE_URL=$(postgres_url)
+DAPR_HTTP_PORT=$3
+DAPR_GRPC_PORT=$4
+APP_API_TOKEN=$NUDGE_DEV_APP_TOKEN
+JWT_SECRET=$NUDGE_DEV_JWT_SECRET
+JWT_ISSUER=$NUDGE_DEV_JWT_ISSUER
+JWT_AUDIENCE=$NUDGE_DEV_JWT_AUDIENCE
+PUBLIC_BASE_URL=http://127.0.0.1:$2
+ENV
+}
+
+start_service() { # NAME APP_PORT DAPR_HTTP DAPR_GRPC DAPR_INTERNAL DAPR_METRICS
+  local name=$1 port=$2 log="$LOG_DIR/$1.log"
+  if pid_alive "$name" && pid_alive "daprd-$name"; then step "$name" "already running on http://127.0.0.1:$port"; return; fi
+  stop_daemon "$name"; stop_daemon "daprd-$name"
+  local env_lines; mapfile -t env_lines < <(service_env "$@")
+  if [ -f "$NUDGE_ROOT/services/$name/src/migrate.ts" ]; then
+    step "$name" "migrating its schema"
+    env "${env_lines[@]}" bun "$NUDGE_ROOT/services/$name/src/migrate.ts" >>"$log" 2>&1 ||
+      die "$name" "$log" "migrations failed (is PostgreSQL up? see the log)"
+  fi
+  port_open "$port" && die "$name" "$log" "port $port is taken: stop the other process or set ${name^^}_PORT"
+  step "$name" "starting on http://127.0.0.1:$port with its sidecar (dapr http $3, grpc $4)"
+  start_daemon "$name" "$log" env "${env_lines[@]}" bun "$NUDGE_ROOT/services/$name/src/main.ts"
+  (cd "$NUDGE_ROOT" && start_daemon "daprd-$name" "$LOG_DIR/daprd-$name.log" env \
+    "NUDGE_DAPR_KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT" "NUDGE_DAPR_STATE_PG=$(postgres_url)" "APP_API_TOKEN=$NUDGE_DEV_APP_TOKEN" \
+    "$DAPR_BIN_DIR/daprd" --app-id "$name" --app-port "$port" --app-protocol http --app-channel-address 127.0.0.1 \
+    --dapr-http-port "$3" --dapr-grpc-port "$4" --dapr-internal-grpc-port "$5" --metrics-port "$6" \
+    --dapr-listen-addresses 127.0.0.1 --resources-path dapr/components --config dapr/config.yaml \
+    --placement-host-address "127.0.0.1:$PLACEMENT_PORT" --scheduler-host-address "127.0.0.1:$SCHEDULER_PORT" --log-as-json)
+  wait_until "$name" "$log" 60 "$name did not become ready within 60s (see also $LOG_DIR/daprd-$name.log)" \
+    curl -fsS "http://127.0.0.1:$port/readyz"
+}
+
+start_services() { local row; for row in "${SERVICE_TABLE[@]}"; do start_service $row; done; }
+stop_services() { local row name; for row in "${SERVICE_TABLE[@]}"; do name=${row%% *}; stop_daemon "$name"; stop_daemon "daprd-$name"; done; }
