@@ -105,3 +105,25 @@ describe("several relays (replicas) on one outbox", () => {
     }
   }, 60_000);
 });
+
+describe("internal routes through Dapr service invocation", () => {
+  test("creating a next occurrence twice with one idempotency key creates one task", async () => {
+    const user = `user-${crypto.randomUUID()}`;
+    const body = {
+      userId: user,
+      idempotencyKey: `series-1:occurrence-2`,
+      task: { title: "Water plants", tags: ["home"] },
+    };
+    const invoke = () =>
+      fetch(`${api.sidecar.httpUrl}/v1.0/invoke/task-api/method/internal/tasks`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    const [first, second] = [await invoke(), await invoke()];
+    expect([first.status, second.status]).toEqual([201, 201]);
+    const [a, b] = [await first.json(), await second.json()];
+    expect(b).toEqual(a);
+    expect((await api.request("GET", "/tasks", { user })).body.items).toHaveLength(1);
+  });
+});
