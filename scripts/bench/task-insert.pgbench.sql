@@ -34,31 +34,27 @@ from minted
 
 insert into tasks (id, user_id, title, description, priority, due_at, time_zone, recurrence)
 values (:task_id::uuid, :user_id, 'Prepare quarterly report ' || :title_n, '', 0,
-        now() + :due_hours * interval '1 hour', :time_zone, null);
+        now() + :due_hours * interval '1 hour', :time_zone, null)
+returning id, user_id, title, description, status, priority, due_at, time_zone, completed_at,
+  recurrence, created_at, updated_at, version;
 
--- setTaskTags: both tags usually exist already, so the insert mostly hits the conflict path.
-insert into tags (id, user_id, name)
-values (gen_random_uuid(), :user_id, 'tag-' || :tag_a), (gen_random_uuid(), :user_id, 'tag-' || :tag_b)
-on conflict (user_id, lower(name)) do nothing;
+-- tagNewTask: create the missing tags and link them all in one statement (both tags usually
+-- exist already, so the insert mostly takes the conflict path).
+with wanted (id, name) as (
+  select * from unnest(array[gen_random_uuid(), gen_random_uuid()], array['tag-' || :tag_a, 'tag-' || :tag_b])),
+created as (
+  insert into tags (id, user_id, name) select id, :user_id, name from wanted
+  on conflict (user_id, lower(name)) do nothing
+  returning id, name),
+existing as (
+  select g.id, g.name from tags g join wanted w on lower(g.name) = lower(w.name) where g.user_id = :user_id),
+tagged as (select id, name from created union select id, name from existing),
+linked as (insert into task_tags (task_id, tag_id) select :task_id::uuid, id from tagged)
+select name from tagged;
 
-delete from task_tags tt using tags g
-where tt.task_id = :task_id::uuid and g.id = tt.tag_id
-  and not (lower(g.name) = any(array['tag-' || :tag_a, 'tag-' || :tag_b]));
-
-insert into task_tags (task_id, tag_id)
-select :task_id::uuid, id from tags
-where user_id = :user_id and lower(name) = any(array['tag-' || :tag_a, 'tag-' || :tag_b])
-on conflict do nothing;
-
--- loadTask: the created task is read back (with its tags) to answer and to build the events.
-select t.id, t.user_id, t.title, t.description, t.status, t.priority, t.due_at, t.time_zone,
-  t.completed_at, t.recurrence, t.created_at, t.updated_at, t.version,
-  coalesce((select array_agg(g.name order by lower(g.name)) from task_tags tt join tags g on g.id = tt.tag_id
-            where tt.task_id = t.id), '{}') as tags
-from tasks t where t.id = :task_id::uuid and t.user_id = :user_id;
-
--- enqueueTaskChange: the full snapshot and the slim projection, one statement with two rows as the
--- app sends it, each a complete CloudEvent of the size the app writes (about 0.8 and 0.6 kB).
+-- enqueueTaskChange: the full snapshot and the slim projection, and the NOTIFY, in one statement as
+-- the app sends it; each row a complete CloudEvent of the size the app writes (about 0.8 and 0.6 kB).
+with queued as (
 insert into outbox (id, topic, partition_key, event) values
   (:event_id::uuid, 'task-events', :task_id, jsonb_build_object(
     'specversion', '1.0', 'id', :event_id::text, 'type', 'task.created', 'source', '/task-api',
@@ -79,8 +75,8 @@ insert into outbox (id, topic, partition_key, event) values
     'data', jsonb_build_object(
       'schemaVersion', 1, 'taskId', :task_id::text, 'userId', :user_id::text, 'change', 'task.created',
       'version', 1, 'title', 'Prepare quarterly report ' || :title_n, 'status', 'open', 'priority', 'none',
-      'dueAt', now() + :due_hours * interval '1 hour', 'updatedAt', now())));
-
+      'dueAt', now() + :due_hours * interval '1 hour', 'updatedAt', now())))
+)
 select pg_notify('nudge_outbox', '');
 
 commit;

@@ -50,14 +50,18 @@ export async function enqueueTaskChange(tx: Tx, change: TaskChange): Promise<voi
     envelope(TOPICS.taskEvents, change.type, task.id, time, full, change.traceparent),
     envelope(TOPICS.taskUpdates, "task.changed", task.id, time, slim, change.traceparent),
   ];
-  await tx`insert into outbox ${tx(
-    rows.map((row) => ({ ...row, event: tx.json(row.event as never) })),
-    "id",
-    "topic",
-    "partition_key",
-    "event",
-  )}`;
-  await tx`select pg_notify(${OUTBOX_CHANNEL}, '')`;
+  // One round trip: the rows and the NOTIFY (a data-modifying CTE always runs).
+  await tx`
+    with queued as (
+      insert into outbox ${tx(
+        rows.map((row) => ({ ...row, event: tx.json(row.event as never) })),
+        "id",
+        "topic",
+        "partition_key",
+        "event",
+      )}
+    )
+    select pg_notify(${OUTBOX_CHANNEL}, '')`;
 }
 
 function envelope(

@@ -18,11 +18,22 @@ export interface TaskRow {
   version: number;
 }
 
-/** Columns every task read selects; tags come sorted case-insensitively. */
+/** The task table's own columns, as `returning` lists them. */
+export const ROW_COLUMNS = `id, user_id, title, description, status, priority, due_at, time_zone, completed_at,
+  recurrence, created_at, updated_at, version`;
+
+/**
+ * Columns every task read selects. Tags come sorted by their lower-cased code points (collation
+ * "C"), which sortTagNames reproduces, so a task built in memory equals the same task read back.
+ */
 export const TASK_COLUMNS = `t.id, t.user_id, t.title, t.description, t.status, t.priority, t.due_at, t.time_zone,
   t.completed_at, t.recurrence, t.created_at, t.updated_at, t.version,
-  coalesce((select array_agg(g.name order by lower(g.name)) from task_tags tt join tags g on g.id = tt.tag_id
-            where tt.task_id = t.id), '{}') as tags`;
+  coalesce((select array_agg(g.name order by lower(g.name) collate "C", g.name collate "C")
+            from task_tags tt join tags g on g.id = tt.tag_id where tt.task_id = t.id), '{}') as tags`;
+
+const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+export const sortTagNames = (names: string[]) =>
+  [...names].sort((a, b) => byCodePoint(a.toLowerCase(), b.toLowerCase()) || byCodePoint(a, b));
 
 export const priorityRank = (priority: Priority): number => PRIORITIES.indexOf(priority);
 export const priorityName = (rank: number): Priority => PRIORITIES[rank] ?? "none";

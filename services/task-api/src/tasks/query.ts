@@ -75,7 +75,8 @@ const truthy = (flag: "true" | "false" | undefined) => (flag === undefined ? und
 export async function listTasks(
   sql: Sql,
   userId: string,
-  userTimeZone: string,
+  /** Looked up only when a filter needs it (dueToday): most lists never touch the users table. */
+  userTimeZone: () => Promise<string>,
   query: TaskListQuery,
 ): Promise<{ items: Task[]; nextCursor: string | null }> {
   const sort: Sort = query.sort ?? (query.q ? "relevance" : "created");
@@ -113,8 +114,9 @@ export async function listTasks(
   const dueToday = truthy(query.dueToday);
   if (dueToday !== undefined) {
     // "Today" is the user's calendar day in their own time zone.
-    const today = sql`(t.due_at >= date_trunc('day', now() at time zone ${userTimeZone}) at time zone ${userTimeZone}
-                      and t.due_at < (date_trunc('day', now() at time zone ${userTimeZone}) + interval '1 day') at time zone ${userTimeZone})`;
+    const zone = await userTimeZone();
+    const today = sql`(t.due_at >= date_trunc('day', now() at time zone ${zone}) at time zone ${zone}
+                      and t.due_at < (date_trunc('day', now() at time zone ${zone}) + interval '1 day') at time zone ${zone})`;
     where.push(dueToday ? today : sql`not coalesce(${today}, false)`);
   }
   const hasReminders = truthy(query.hasReminders);

@@ -5,7 +5,7 @@ import { Elysia } from "elysia";
 import { authentication, type VerifyToken } from "../http/auth.ts";
 import { badHeader, json, replayable } from "../http/respond.ts";
 import { requestHash, runIdempotent } from "../idempotency/store.ts";
-import { ensureUser } from "../users/service.ts";
+import { userTimeZone } from "../users/service.ts";
 import { etagOf, ifMatchVersion } from "./model.ts";
 import { listTasks } from "./query.ts";
 import { type Actor, tasksService } from "./service.ts";
@@ -49,25 +49,18 @@ export function taskRoutes(sql: Sql, verify: VerifyToken, publicBaseUrl: string)
       },
       { body: TaskCreate, response: { 201: Task, ...errors }, detail: { summary: "Create a task" } },
     )
-    .get(
-      "",
-      async ({ userId, query }) => {
-        const { timeZone } = await ensureUser(sql, userId);
-        return listTasks(sql, userId, timeZone, query);
+    .get("", ({ userId, query }) => listTasks(sql, userId, () => userTimeZone(sql, userId), query), {
+      query: TaskListQuery,
+      // Query strings arrive as text; Elysia coerces only its own `t` schemas, so the one
+      // numeric parameter of the shared contract is converted here (anything else stays text
+      // and fails validation with a clear message).
+      transform: ({ query }) => {
+        const q = query as Record<string, unknown>;
+        if (typeof q.limit === "string" && /^-?\d{1,6}$/.test(q.limit)) q.limit = Number(q.limit);
       },
-      {
-        query: TaskListQuery,
-        // Query strings arrive as text; Elysia coerces only its own `t` schemas, so the one
-        // numeric parameter of the shared contract is converted here (anything else stays text
-        // and fails validation with a clear message).
-        transform: ({ query }) => {
-          const q = query as Record<string, unknown>;
-          if (typeof q.limit === "string" && /^-?\d{1,6}$/.test(q.limit)) q.limit = Number(q.limit);
-        },
-        response: { 200: TaskPage, ...errors },
-        detail: { summary: "Search, filter and page through tasks" },
-      },
-    )
+      response: { 200: TaskPage, ...errors },
+      detail: { summary: "Search, filter and page through tasks" },
+    })
     .get(
       "/:id",
       async ({ userId, params }) => {

@@ -4,8 +4,8 @@ import type { TransactionSql } from "postgres";
 import { notFound, preconditionFailed } from "../http/problem.ts";
 import { enqueueTaskChange } from "../outbox/enqueue.ts";
 import { ensureUser } from "../users/service.ts";
-import { priorityRank, TASK_COLUMNS, type TaskRow, toTask } from "./model.ts";
-import { setTaskTags } from "./tags-of-task.ts";
+import { priorityRank, ROW_COLUMNS, sortTagNames, TASK_COLUMNS, type TaskRow, toTask } from "./model.ts";
+import { setTaskTags, tagNewTask } from "./tags-of-task.ts";
 import {
   canonicalTimeZone,
   cleanTitle,
@@ -75,17 +75,28 @@ export function tasksService(sql: Sql) {
 
     /** Creates the task; `outer` lets the idempotency layer share its transaction. */
     async create(actor: Actor, input: TaskCreate, outer?: TransactionSql): Promise<Task> {
+      // The hot path: six round trips (ensure user, insert, tags, outbox) instead of re-reading.
       const run = async (db: TransactionSql) => {
         const user = await ensureUser(db, actor.userId);
         const id = Bun.randomUUIDv7();
         const timeZone = input.timeZone ? canonicalTimeZone(input.timeZone, "body.timeZone") : user.timeZone;
-        await db`
+        const [row] = await db<Omit<TaskRow, "tags">[]>`
           insert into tasks (id, user_id, title, description, priority, due_at, time_zone, recurrence)
           values (${id}, ${actor.userId}, ${cleanTitle(input.title)}, ${input.description ?? ""},
                   ${priorityRank(input.priority ?? "none")}, ${parseInstant(input.dueAt ?? null, "body.dueAt")},
-                  ${timeZone}, ${normalizeRecurrence(input.recurrence ?? null)})`;
-        if (input.tags?.length) await setTaskTags(db, actor.userId, id, normalizeTagNames(input.tags));
-        const task = await loadTask(db, actor.userId, id);
+                  ${timeZone}, ${normalizeRecurrence(input.recurrence ?? null)})
+          returning ${db.unsafe(ROW_COLUMNS)}`;
+        const names = input.tags?.length ? normalizeTagNames(input.tags) : [];
+        let tags: string[] = [];
+        if (names.length) {
+          const stored = await tagNewTask(db, actor.userId, id, names);
+          if (stored) tags = sortTagNames(stored);
+          else {
+            await setTaskTags(db, actor.userId, id, names);
+            tags = (await loadTask(db, actor.userId, id)).tags;
+          }
+        }
+        const task = toTask({ ...(row as Omit<TaskRow, "tags">), tags });
         await announce(db, actor, "task.created", task);
         return task;
       };

@@ -15,6 +15,12 @@ export async function ensureUser(db: Db, userId: string): Promise<{ timeZone: st
   return { timeZone: row?.time_zone ?? "UTC" };
 }
 
+/** The user's time zone for reading ("today"); a user who never wrote anything has the default. */
+export async function userTimeZone(db: Db, userId: string): Promise<string> {
+  const [row] = await db<{ time_zone: string }[]>`select time_zone from users where id = ${userId}`;
+  return row?.time_zone ?? "UTC";
+}
+
 export async function getPreferences(sql: Sql, userId: string): Promise<Preferences> {
   await ensureUser(sql, userId);
   const [row] = await sql<{ time_zone: string; email: string | null }[]>`
