@@ -47,7 +47,10 @@ pid_alive() { local f="$RUN_DIR/$1.pid"; [ -f "$f" ] && kill -0 "$(cat "$f")" 2>
 
 start_daemon() { # NAME LOG CMD... — detached from the terminal so `up` can return
   local name=$1 log=$2; shift 2
-  echo "---- $(date -Is) starting: $*" >>"$log"
+  # One log per life of the process (the previous one is kept as .1), so readiness checks that
+  # read the log never see an earlier run's "started" line.
+  [ -f "$log" ] && mv -f "$log" "$log.1"
+  echo "---- $(date -Is) starting: $*" >"$log"
   nohup "$@" >>"$log" 2>&1 </dev/null &
   echo $! >"$RUN_DIR/$name.pid"
 }
