@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { jobsClient } from "@nudge/dapr";
-import { STARTUP_TIMEOUT_MS, waitFor } from "@nudge/testing";
+import { STARTUP_TIMEOUT_MS, TEARDOWN_TIMEOUT_MS, waitFor } from "@nudge/testing";
 import { startSmoke } from "../smoke/start.ts";
 
 let smoke: Awaited<ReturnType<typeof startSmoke>>;
 beforeAll(async () => {
   smoke = await startSmoke("smoke-jobs");
 }, STARTUP_TIMEOUT_MS);
-afterAll(() => smoke?.stop());
+afterAll(() => smoke?.stop(), TEARDOWN_TIMEOUT_MS);
 
 describe("Dapr Jobs through the real scheduler", () => {
   test("a job due in 2 s triggers the app no earlier than due and within 1 s after", async () => {

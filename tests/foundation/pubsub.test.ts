@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { type CloudEvent, publishEvent } from "@nudge/dapr";
-import { STARTUP_TIMEOUT_MS, waitFor } from "@nudge/testing";
+import { STARTUP_TIMEOUT_MS, TEARDOWN_TIMEOUT_MS, waitFor } from "@nudge/testing";
 import { startSmoke } from "../smoke/start.ts";
 
 let smoke: Awaited<ReturnType<typeof startSmoke>>;
 beforeAll(async () => {
   smoke = await startSmoke();
 }, STARTUP_TIMEOUT_MS);
-afterAll(() => smoke?.stop());
+afterAll(() => smoke?.stop(), TEARDOWN_TIMEOUT_MS);
 
 function smokeEvent(id: string, subject: string): CloudEvent<{ schemaVersion: 1; note: string }> {
   return {

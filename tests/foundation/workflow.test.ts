@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { DaprWorkflowClient, type WorkflowRuntime, WorkflowRuntimeStatus } from "@dapr/dapr";
-import { STARTUP_TIMEOUT_MS, waitFor } from "@nudge/testing";
+import { DaprWorkflowClient, LogLevel, type WorkflowRuntime, WorkflowRuntimeStatus } from "@dapr/dapr";
+import { STARTUP_TIMEOUT_MS, TEARDOWN_TIMEOUT_MS, waitFor } from "@nudge/testing";
 import { startSmoke } from "../smoke/start.ts";
 import { smokeWorkflows } from "../smoke/workflows.ts";
 
@@ -13,14 +13,18 @@ beforeAll(async () => {
   smoke = await startSmoke("smoke-workflow");
   runtime = workflows.register(smoke.sidecar);
   await runtime.start();
-  client = new DaprWorkflowClient({ daprHost: "127.0.0.1", daprPort: String(smoke.sidecar.grpcPort) });
+  client = new DaprWorkflowClient({
+    daprHost: "127.0.0.1",
+    daprPort: String(smoke.sidecar.grpcPort),
+    logger: { level: LogLevel.Warn },
+  });
 }, STARTUP_TIMEOUT_MS);
 
 afterAll(async () => {
   await client?.stop();
   await runtime?.stop();
   await smoke?.stop();
-});
+}, TEARDOWN_TIMEOUT_MS);
 
 describe("Dapr Workflow through the real sidecar and Postgres actor state", () => {
   test("a workflow waits on a durable timer and retries a failing activity to completion", async () => {

@@ -13,5 +13,5 @@ export async function startSmoke(appId = "smoke") {
     appPort: port,
     resourcesPaths: [join(import.meta.dir, "resources")],
   });
-  return { ...smoke, stack, sidecar, stop: () => smoke.app.stop() };
+  return { ...smoke, stack, sidecar, stop: () => smoke.app.stop(true) };
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { STARTUP_TIMEOUT_MS } from "@nudge/testing";
+import { STARTUP_TIMEOUT_MS, TEARDOWN_TIMEOUT_MS } from "@nudge/testing";
 import { SignJWT, UnsecuredJWT } from "jose";
 import { JWT, startTaskApi, type TaskApiFixture, tokenFor } from "./fixture.ts";
 
@@ -19,7 +19,7 @@ beforeAll(async () => {
   ).body;
   aliceTag = (await api.request("GET", "/tags", { user: alice })).body[0];
 }, STARTUP_TIMEOUT_MS);
-afterAll(() => api?.stop());
+afterAll(() => api?.stop(), TEARDOWN_TIMEOUT_MS);
 
 describe("one user never sees or changes another's data", () => {
   // Every row has all four columns: bun's test.each treats a missing trailing argument as `done`.

@@ -8,6 +8,7 @@ import {
   STARTUP_TIMEOUT_MS,
   sidecarPorts,
   startEventRecorder,
+  TEARDOWN_TIMEOUT_MS,
   type TestStack,
   testStack,
   waitFor,
@@ -58,7 +59,7 @@ beforeAll(async () => {
   first.kill("SIGKILL");
   await first.exited;
 }, STARTUP_TIMEOUT_MS);
-afterAll(() => recorder?.stop());
+afterAll(() => recorder?.stop(), TEARDOWN_TIMEOUT_MS);
 
 describe("acknowledged writes survive a crash of task-api", () => {
   test("writes acknowledged while events could not be published are published after task-api is killed and restarted", async () => {

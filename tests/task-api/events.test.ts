@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { TaskEvent, TaskUpdate } from "@nudge/contracts";
-import { type EventRecorder, STARTUP_TIMEOUT_MS, startEventRecorder } from "@nudge/testing";
+import {
+  type EventRecorder,
+  STARTUP_TIMEOUT_MS,
+  startEventRecorder,
+  TEARDOWN_TIMEOUT_MS,
+} from "@nudge/testing";
 import { Value } from "@sinclair/typebox/value";
 import { startTaskApi, type TaskApiFixture } from "./fixture.ts";
 
@@ -13,7 +18,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await recorder?.stop();
   await api?.stop();
-});
+}, TEARDOWN_TIMEOUT_MS);
 
 /** Every event the tests observe must satisfy the published contract. */
 function expectValid(events: Array<{ topic: string }>) {

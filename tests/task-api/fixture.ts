@@ -97,7 +97,7 @@ export async function startTaskApi(appId = "task-api") {
     async stop() {
       await relay.stop();
       await sidecar.stop();
-      await app.stop();
+      await app.stop(true);
       await sql.end({ timeout: 5 });
     },
   };

@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { connect, migrate, readMigrations } from "@nudge/db";
-import { type EventRecorder, STARTUP_TIMEOUT_MS, startEventRecorder, waitFor } from "@nudge/testing";
+import {
+  type EventRecorder,
+  STARTUP_TIMEOUT_MS,
+  startEventRecorder,
+  TEARDOWN_TIMEOUT_MS,
+  waitFor,
+} from "@nudge/testing";
 import { createLogger } from "../../services/task-api/src/log.ts";
 import { MIGRATIONS_DIR } from "../../services/task-api/src/migrate.ts";
 import { startOutboxRelay } from "../../services/task-api/src/outbox/relay.ts";
@@ -15,7 +21,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await recorder?.stop();
   await api?.stop();
-});
+}, TEARDOWN_TIMEOUT_MS);
 
 describe("operations", () => {
   test("OpenAPI 3.1 describes the public routes, not the internal ones", async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { STARTUP_TIMEOUT_MS } from "@nudge/testing";
+import { STARTUP_TIMEOUT_MS, TEARDOWN_TIMEOUT_MS } from "@nudge/testing";
 import { startTaskApi, type TaskApiFixture } from "./fixture.ts";
 
 let api: TaskApiFixture;
@@ -47,7 +47,7 @@ beforeAll(async () => {
   await api.request("POST", `/tasks/${ids.taxes}/complete`, { user });
   await api.sql`insert into reminders (id, task_id, user_id, before) values (${crypto.randomUUID()}, ${ids.gym as string}, ${user}, interval '15 minutes')`;
 }, STARTUP_TIMEOUT_MS);
-afterAll(() => api?.stop());
+afterAll(() => api?.stop(), TEARDOWN_TIMEOUT_MS);
 
 async function titles(query: string) {
   const response = await api.request("GET", `/tasks?${query}`, { user });

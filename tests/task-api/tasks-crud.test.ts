@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { STARTUP_TIMEOUT_MS } from "@nudge/testing";
+import { STARTUP_TIMEOUT_MS, TEARDOWN_TIMEOUT_MS } from "@nudge/testing";
 import { startTaskApi, type TaskApiFixture } from "./fixture.ts";
 
 let api: TaskApiFixture;
 beforeAll(async () => {
   api = await startTaskApi();
 }, STARTUP_TIMEOUT_MS);
-afterAll(() => api?.stop());
+afterAll(() => api?.stop(), TEARDOWN_TIMEOUT_MS);
 
 const user = () => `user-${crypto.randomUUID()}`;
 

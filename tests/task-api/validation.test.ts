@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { STARTUP_TIMEOUT_MS } from "@nudge/testing";
+import { STARTUP_TIMEOUT_MS, TEARDOWN_TIMEOUT_MS } from "@nudge/testing";
 import { startTaskApi, type TaskApiFixture } from "./fixture.ts";
 
 let api: TaskApiFixture;
@@ -11,7 +11,7 @@ beforeAll(async () => {
   taskId = (await api.request("POST", "/tasks", { user, body: { title: "Valid", tags: ["valid"] } })).body.id;
   tagId = (await api.request("GET", "/tags", { user })).body[0].id;
 }, STARTUP_TIMEOUT_MS);
-afterAll(() => api?.stop());
+afterAll(() => api?.stop(), TEARDOWN_TIMEOUT_MS);
 
 interface BadRequest {
   name: string;

@@ -72,7 +72,7 @@ export async function startEventRecorder(stack: TestStack, topics: string[], app
     /** Leaves the consumer group too, so a later recorder of the same app-id gets every event. */
     stop: async () => {
       await sidecar.stop();
-      await app.stop();
+      await app.stop(true);
     },
   };
 }
