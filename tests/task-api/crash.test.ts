@@ -14,7 +14,7 @@ import {
   waitFor,
 } from "@nudge/testing";
 import { migrateTaskApi } from "../../services/task-api/src/migrate.ts";
-import { APP_API_TOKEN, JWT, tokenFor } from "./fixture.ts";
+import { taskApiEnv, tokenFor } from "./fixture.ts";
 
 // task-api as a real process (bun src/main.ts), so the test can kill it at the bad moment.
 const entry = join(import.meta.dir, "..", "..", "services", "task-api", "src", "main.ts");
@@ -39,20 +39,7 @@ beforeAll(async () => {
   recorder = await startEventRecorder(stack, ["task-events"]);
   port = await freePort();
   const ports = await sidecarPorts();
-  env = {
-    PORT: String(port),
-    HOST: "127.0.0.1",
-    DATABASE_URL: stack.databaseUrl,
-    DB_SCHEMA: schema,
-    DAPR_HTTP_PORT: String(ports.httpPort),
-    DAPR_GRPC_PORT: String(ports.grpcPort),
-    APP_API_TOKEN,
-    JWT_SECRET: JWT.secret,
-    JWT_ISSUER: JWT.issuer,
-    JWT_AUDIENCE: JWT.audience,
-    OUTBOX_POLL_MS: "500",
-    LOG_LEVEL: "error",
-  };
+  env = { ...taskApiEnv(stack.databaseUrl, schema, port, ports), LOG_LEVEL: "error" };
   const first = startProcess();
   await waitFor("task-api to listen", () => fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok));
   sidecar = await stack.sidecar({ appId: "task-api-crash", appPort: port, ports });

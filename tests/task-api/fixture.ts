@@ -1,5 +1,5 @@
 import { connect } from "@nudge/db";
-import { freePort, type RunningSidecar, sidecarPorts, testStack } from "@nudge/testing";
+import { freePort, type RunningSidecar, type SidecarPorts, sidecarPorts, testStack } from "@nudge/testing";
 import { SignJWT } from "jose";
 import { buildApp } from "../../services/task-api/src/app.ts";
 import { loadConfig } from "../../services/task-api/src/config.ts";
@@ -29,6 +29,24 @@ export async function tokenFor(
     .sign(new TextEncoder().encode(overrides.secret ?? JWT.secret));
 }
 
+/** The environment task-api runs with in tests (in-process or as its own process). */
+export function taskApiEnv(databaseUrl: string, schema: string, port: number, ports: SidecarPorts) {
+  return {
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    DATABASE_URL: databaseUrl,
+    DB_SCHEMA: schema,
+    DAPR_HTTP_PORT: String(ports.httpPort),
+    DAPR_GRPC_PORT: String(ports.grpcPort),
+    APP_API_TOKEN,
+    JWT_SECRET: JWT.secret,
+    JWT_ISSUER: JWT.issuer,
+    JWT_AUDIENCE: JWT.audience,
+    OUTBOX_POLL_MS: "500",
+    PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+  };
+}
+
 /**
  * task-api as it runs in production — the Elysia app, its outbox relay, its own real daprd —
  * on a migrated schema of the test run's database.
@@ -39,21 +57,7 @@ export async function startTaskApi(appId = "task-api") {
   await migrateTaskApi(stack.databaseUrl, schema);
   const port = await freePort();
   const ports = await sidecarPorts();
-  const config = loadConfig({
-    PORT: String(port),
-    HOST: "127.0.0.1",
-    DATABASE_URL: stack.databaseUrl,
-    DB_SCHEMA: schema,
-    DAPR_HTTP_PORT: String(ports.httpPort),
-    DAPR_GRPC_PORT: String(ports.grpcPort),
-    APP_API_TOKEN,
-    JWT_SECRET: JWT.secret,
-    JWT_ISSUER: JWT.issuer,
-    JWT_AUDIENCE: JWT.audience,
-    OUTBOX_POLL_MS: "500",
-    PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-    LOG_LEVEL: "warn",
-  });
+  const config = loadConfig({ ...taskApiEnv(stack.databaseUrl, schema, port, ports), LOG_LEVEL: "warn" });
   const log = createLogger("task-api", config.logLevel);
   const sql = connect(config.database.url, { schema, max: 10, applicationName: "task-api-test" });
   const app = buildApp({ sql, config, sidecar: config.sidecar, log });
