@@ -2,6 +2,15 @@ import { Problem } from "./common.ts";
 import { TaskEvent, TaskUpdate } from "./events.ts";
 import { InternalTaskCreate, TaskWithOwner } from "./internal.ts";
 import { Preferences, PreferencesPatch } from "./preferences.ts";
+import {
+  InternalNotificationCreate,
+  Notification,
+  NotificationPage,
+  Reminder,
+  ReminderCreate,
+  ReminderEvent,
+  ReminderSnooze,
+} from "./reminders.ts";
 import { Tag, TagCreate, TagPatch } from "./tags.ts";
 import { Task, TaskCreate, TaskPage, TaskPatch } from "./tasks.ts";
 
@@ -21,4 +30,11 @@ export const exportedSchemas = {
   TaskUpdate,
   TaskWithOwner,
   InternalTaskCreate,
+  Reminder,
+  ReminderCreate,
+  ReminderSnooze,
+  ReminderEvent,
+  Notification,
+  NotificationPage,
+  InternalNotificationCreate,
 };
