@@ -1,15 +1,19 @@
 # Nudge's services on the local stack, each with its own daprd. Sourced by ./nudge.
 
 TASK_API_PORT="${TASK_API_PORT:-3000}"
+NOTIFICATION_SERVICE_PORT="${NOTIFICATION_SERVICE_PORT:-3001}"
+MAIL_CAPTURE_PORT="${MAIL_CAPTURE_PORT:-4010}"
 # Development identity settings: tokens for them come from `./nudge token <user>`.
 NUDGE_DEV_JWT_SECRET="${NUDGE_DEV_JWT_SECRET:-local-development-secret-change-me-0123456789}"
 NUDGE_DEV_JWT_ISSUER="${NUDGE_DEV_JWT_ISSUER:-nudge-local}"
 NUDGE_DEV_JWT_AUDIENCE="${NUDGE_DEV_JWT_AUDIENCE:-nudge-api}"
 NUDGE_DEV_APP_TOKEN="${NUDGE_DEV_APP_TOKEN:-local-app-token-0123456789abcdef}"
+NUDGE_DEV_OPERATOR_TOKEN="${NUDGE_DEV_OPERATOR_TOKEN:-local-operator-token-0123456789}"
 
 # name | app port | dapr http | dapr grpc | dapr internal grpc | dapr metrics
 SERVICE_TABLE=(
   "task-api $TASK_API_PORT 3500 50001 50011 59101"
+  "notification-service $NOTIFICATION_SERVICE_PORT 3501 50002 50012 59102"
 )
 
 service_env() { # NAME APP_PORT DAPR_HTTP DAPR_GRPC — the environment a service process runs with
@@ -25,6 +29,25 @@ JWT_ISSUER=$NUDGE_DEV_JWT_ISSUER
 JWT_AUDIENCE=$NUDGE_DEV_JWT_AUDIENCE
 PUBLIC_BASE_URL=http://127.0.0.1:$2
 ENV
+  case "$1" in
+    notification-service) cat <<ENV
+OPERATOR_TOKEN=$NUDGE_DEV_OPERATOR_TOKEN
+RESEND_API_KEY=re_local_capture
+RESEND_BASE_URL=http://127.0.0.1:$MAIL_CAPTURE_PORT
+LINK_BASE_URL=http://127.0.0.1:$TASK_API_PORT
+ENV
+    ;;
+  esac
+}
+
+# The local stand-in for Resend's API: the real SDK, aimed at a server that captures the mail.
+start_mail_capture() {
+  local log="$LOG_DIR/mail-capture.log"
+  if pid_alive mail-capture; then step mail-capture "already running: http://127.0.0.1:$MAIL_CAPTURE_PORT"; return; fi
+  port_open "$MAIL_CAPTURE_PORT" && die mail-capture "$log" "port $MAIL_CAPTURE_PORT is taken: set MAIL_CAPTURE_PORT"
+  step mail-capture "starting the Resend capture server on http://127.0.0.1:$MAIL_CAPTURE_PORT"
+  start_daemon mail-capture "$log" env "PORT=$MAIL_CAPTURE_PORT" HOST=127.0.0.1 bun "$NUDGE_ROOT/packages/mail-capture/src/main.ts"
+  wait_until mail-capture "$log" 20 "the capture server did not answer" curl -fsS "http://127.0.0.1:$MAIL_CAPTURE_PORT/emails"
 }
 
 start_service() { # NAME APP_PORT DAPR_HTTP DAPR_GRPC DAPR_INTERNAL DAPR_METRICS
@@ -44,11 +67,16 @@ start_service() { # NAME APP_PORT DAPR_HTTP DAPR_GRPC DAPR_INTERNAL DAPR_METRICS
     "NUDGE_DAPR_KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT" "NUDGE_DAPR_STATE_PG=$(postgres_url)" "APP_API_TOKEN=$NUDGE_DEV_APP_TOKEN" \
     "$DAPR_BIN_DIR/daprd" --app-id "$name" --app-port "$port" --app-protocol http --app-channel-address 127.0.0.1 \
     --dapr-http-port "$3" --dapr-grpc-port "$4" --dapr-internal-grpc-port "$5" --metrics-port "$6" \
-    --dapr-listen-addresses 127.0.0.1 --resources-path dapr/components --config dapr/config.yaml \
+    --dapr-listen-addresses 127.0.0.1 --resources-path dapr/components --resources-path dapr/subscriptions \
+    --config dapr/config.yaml \
     --placement-host-address "127.0.0.1:$PLACEMENT_PORT" --scheduler-host-address "127.0.0.1:$SCHEDULER_PORT" --log-as-json)
   wait_until "$name" "$log" 60 "$name did not become ready within 60s (see also $LOG_DIR/daprd-$name.log)" \
     curl -fsS "http://127.0.0.1:$port/readyz"
 }
 
-start_services() { local row; for row in "${SERVICE_TABLE[@]}"; do start_service $row; done; }
-stop_services() { local row name; for row in "${SERVICE_TABLE[@]}"; do name=${row%% *}; stop_daemon "$name"; stop_daemon "daprd-$name"; done; }
+start_services() { local row; start_mail_capture; for row in "${SERVICE_TABLE[@]}"; do start_service $row; done; }
+stop_services() {
+  local row name
+  for row in "${SERVICE_TABLE[@]}"; do name=${row%% *}; stop_daemon "$name"; stop_daemon "daprd-$name"; done
+  stop_daemon mail-capture
+}

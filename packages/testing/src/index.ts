@@ -1,4 +1,5 @@
 export { type EventRecorder, type RecordedEvent, startEventRecorder } from "./event-recorder.ts";
+export { repoRoot } from "./paths.ts";
 export { freePort } from "./ports.ts";
 export { type RunningSidecar, type SidecarPorts, sidecarPorts, startSidecar } from "./sidecar.ts";
 export { stopTestStack, type TestStack, testStack } from "./stack.ts";

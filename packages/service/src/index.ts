@@ -1,0 +1,2 @@
+export { ConfigError, loadOrExit, parseEnv } from "./env.ts";
+export { createLogger, type Level, type Logger } from "./log.ts";

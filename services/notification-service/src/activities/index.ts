@@ -1,0 +1,188 @@
+import { type ReminderEventData, TOPICS } from "@nudge/contracts";
+import {
+  type CloudEvent,
+  DaprRequestError,
+  daprFetch,
+  daprRequest,
+  publishEvent,
+  type Sidecar,
+} from "@nudge/dapr";
+import type { Sql } from "@nudge/db";
+import type { Logger } from "@nudge/service";
+import type { Resend } from "resend";
+import type { ReminderJob } from "../reminders/jobs.ts";
+import { type ReminderEmail, renderReminderEmail } from "./render.ts";
+
+export interface ActivityDeps {
+  sql: Sql;
+  sidecar: Sidecar;
+  resend: Resend;
+  taskApiAppId: string;
+  from: string;
+  linkBaseUrl: string;
+  log: Logger;
+}
+
+/** The delivery workflow's input: the job's data plus its name (the instance id). */
+export interface DeliveryInput extends ReminderJob {
+  instanceId: string;
+}
+
+export type Occurrence =
+  | { current: true; email: ReminderEmail; taskTitle: string }
+  | { current: false; reason: string };
+
+/** A send the provider refused for good (4xx other than 429): retrying cannot help. */
+export const PERMANENT = "permanent send failure";
+
+interface ReminderView {
+  reminder: { id: string; occurrenceKey: string | null };
+  task: { id: string; title: string; status: string; priority: string; dueAt: string | null };
+  owner: { userId: string; timeZone: string; email: string | null };
+}
+
+/** A v5-style UUID derived from a name: the same delivery always publishes the same event ids. */
+export function uuidFromName(name: string): string {
+  const hex = new Bun.CryptoHasher("sha1").update(name).digest("hex");
+  const variant = ((Number.parseInt(hex.slice(16, 18), 16) & 0x3f) | 0x80).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(18, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** Activities are plain functions over ids; each is safe to run again (at-least-once). */
+export function createActivities(deps: ActivityDeps) {
+  const setDelivery = (
+    input: DeliveryInput,
+    fields: { status: string; recipient?: string | null; messageId?: string; reason?: string },
+  ) =>
+    deps.sql`
+      insert into deliveries (instance_id, reminder_id, task_id, user_id, occurrence_key, due_at, status, recipient, message_id, reason)
+      values (${input.instanceId}, ${input.reminderId}, ${input.taskId}, ${input.userId}, ${input.occurrenceKey}, ${input.at},
+              ${fields.status}, ${fields.recipient ?? null}, ${fields.messageId ?? null}, ${fields.reason ?? null})
+      on conflict (instance_id) do update set
+        status = excluded.status, recipient = coalesce(excluded.recipient, deliveries.recipient),
+        message_id = coalesce(excluded.message_id, deliveries.message_id), reason = excluded.reason, updated_at = now()
+      where deliveries.status not in ('sent')`;
+
+  const report = async (
+    input: DeliveryInput,
+    type: "reminder.sent" | "reminder.failed",
+    extra: Partial<ReminderEventData>,
+  ) => {
+    const data: ReminderEventData = {
+      schemaVersion: 1,
+      reminderId: input.reminderId,
+      taskId: input.taskId,
+      userId: input.userId,
+      at: input.at,
+      occurrenceKey: input.occurrenceKey,
+      ...extra,
+    };
+    const event: CloudEvent<ReminderEventData> = {
+      specversion: "1.0",
+      id: uuidFromName(`${input.instanceId}:${type}`),
+      type,
+      source: "/notification-service",
+      subject: input.reminderId,
+      time: new Date().toISOString(),
+      datacontenttype: "application/json",
+      data,
+    };
+    await publishEvent(deps.sidecar, TOPICS.reminders, event, { partitionKey: input.taskId });
+    return event;
+  };
+
+  return {
+    /** Is this occurrence still wanted, and to whom does it go? Also opens the delivery row. */
+    async loadOccurrence(_ctx: unknown, input: DeliveryInput): Promise<Occurrence> {
+      await setDelivery(input, { status: "sending" });
+      const response = await daprRequest(
+        deps.sidecar,
+        `/v1.0/invoke/${deps.taskApiAppId}/method/internal/reminders/${input.reminderId}`,
+      );
+      if (response.status === 404)
+        return { current: false, reason: "the reminder or its task no longer exists" };
+      if (!response.ok) throw new DaprRequestError("load reminder", response.status, await response.text());
+      const view = (await response.json()) as ReminderView;
+      if (view.task.status !== "open") return { current: false, reason: "the task is completed" };
+      if (view.reminder.occurrenceKey !== input.occurrenceKey) {
+        return { current: false, reason: "the reminder was moved to another instant" };
+      }
+      if (!view.owner.email) return { current: false, reason: "the user has no reminder email address" };
+      const email = renderReminderEmail({
+        to: view.owner.email,
+        timeZone: view.owner.timeZone,
+        linkBaseUrl: deps.linkBaseUrl,
+        task: view.task,
+      });
+      return { current: true, email, taskTitle: view.task.title };
+    },
+
+    /** Sends through Resend with the instance id as Idempotency-Key: a repeat never sends twice. */
+    async sendEmail(
+      _ctx: unknown,
+      input: { instanceId: string; email: ReminderEmail },
+    ): Promise<{ messageId: string }> {
+      const { data, error } = await deps.resend.emails.send(
+        {
+          from: deps.from,
+          to: input.email.to,
+          subject: input.email.subject,
+          text: input.email.text,
+          html: input.email.html,
+        },
+        { idempotencyKey: input.instanceId },
+      );
+      if (data?.id) return { messageId: data.id };
+      const status = (error as { statusCode?: number } | null)?.statusCode ?? 0;
+      const detail = `${error?.name ?? "unknown"}: ${error?.message ?? "no answer"} (HTTP ${status})`;
+      // 429 and 5xx (and no status: a network failure) are worth retrying; other 4xx are not.
+      if (status >= 400 && status < 500 && status !== 429) throw new Error(`${PERMANENT}: ${detail}`);
+      throw new Error(`transient send failure: ${detail}`);
+    },
+
+    async recordSent(
+      _ctx: unknown,
+      input: DeliveryInput & { messageId: string; recipient: string; title: string },
+    ) {
+      await setDelivery(input, { status: "sent", recipient: input.recipient, messageId: input.messageId });
+      const notification = await daprFetch(
+        deps.sidecar,
+        "record notification",
+        `/v1.0/invoke/${deps.taskApiAppId}/method/internal/notifications`,
+        {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({
+            deliveryId: input.instanceId,
+            userId: input.userId,
+            taskId: input.taskId,
+            reminderId: input.reminderId,
+            title: `Reminder: ${input.title}`.slice(0, 500),
+            body: `Emailed to ${input.recipient}`,
+          }),
+        },
+      );
+      await notification.body?.cancel();
+      await report(input, "reminder.sent", { messageId: input.messageId });
+    },
+
+    async recordSkipped(_ctx: unknown, input: DeliveryInput & { reason: string }) {
+      await setDelivery(input, { status: "skipped", reason: input.reason });
+    },
+
+    /** Retries are exhausted: mark it, report it, and park a record on the dead-letter topic. */
+    async recordFailed(_ctx: unknown, input: DeliveryInput & { reason: string }) {
+      await setDelivery(input, { status: "failed", reason: input.reason });
+      const event = await report(input, "reminder.failed", { reason: input.reason.slice(0, 1000) });
+      await publishEvent(
+        deps.sidecar,
+        TOPICS.dlq,
+        { ...event, id: uuidFromName(`${input.instanceId}:dlq`) },
+        { partitionKey: input.taskId },
+      );
+      deps.log.warn("reminder delivery failed", { instanceId: input.instanceId, reason: input.reason });
+    },
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

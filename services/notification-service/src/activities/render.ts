@@ -1,0 +1,63 @@
+/** A reminder email, rendered from current task data; pure, so it is easy to test. */
+export interface ReminderEmail {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export interface RenderInput {
+  to: string;
+  timeZone: string;
+  linkBaseUrl: string;
+  task: { id: string; title: string; priority: string; dueAt: string | null };
+}
+
+/** "2030-01-01 10:00" in the zone: a locale-neutral, unambiguous rendering. */
+export function localDateTime(instant: string, timeZone: string): string {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+    })
+      .formatToParts(new Date(instant))
+      .map((part) => [part.type, part.value]),
+  );
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
+}
+
+const escapeHtml = (text: string) =>
+  text.replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string,
+  );
+
+export function renderReminderEmail({ to, timeZone, linkBaseUrl, task }: RenderInput): ReminderEmail {
+  const due = task.dueAt ? `${localDateTime(task.dueAt, timeZone)} (${timeZone})` : "no due date";
+  const link = `${linkBaseUrl}/tasks/${task.id}`;
+  const settings = `${linkBaseUrl}/settings`;
+  const priority = task.priority === "none" ? undefined : `Priority: ${task.priority}`;
+  const text = [
+    `Reminder: ${task.title}`,
+    "",
+    `Due: ${due}`,
+    ...(priority ? [priority] : []),
+    "",
+    `Open the task: ${link}`,
+    "",
+    `You receive this because you set a reminder. Change reminder emails: ${settings}`,
+  ].join("\n");
+  const html = [
+    `<h1 style="font-size:18px">${escapeHtml(task.title)}</h1>`,
+    `<p>Due: <strong>${escapeHtml(due)}</strong></p>`,
+    ...(priority ? [`<p>${escapeHtml(priority)}</p>`] : []),
+    `<p><a href="${escapeHtml(link)}">Open the task</a></p>`,
+    `<p style="color:#666;font-size:12px">You receive this because you set a reminder. <a href="${escapeHtml(settings)}">Change reminder emails</a></p>`,
+  ].join("\n");
+  return { to, subject: `Reminder: ${task.title}`, text, html };
+}

@@ -1,0 +1,87 @@
+import { timingSafeEqual } from "node:crypto";
+import type { DaprWorkflowClient } from "@dapr/dapr";
+import { ReminderEvent } from "@nudge/contracts";
+import { type JobsClient, type Sidecar, sidecarReady } from "@nudge/dapr";
+import type { Sql } from "@nudge/db";
+import type { Logger } from "@nudge/service";
+import { Value } from "@sinclair/typebox/value";
+import { Elysia } from "elysia";
+import { operatorRoutes } from "./operator/routes.ts";
+import type { ReminderJob } from "./reminders/jobs.ts";
+import { handleReminderEvent } from "./reminders/subscription.ts";
+import { startDelivery } from "./reminders/trigger.ts";
+
+export interface AppDeps {
+  sql: Sql;
+  sidecar: Sidecar;
+  jobs: JobsClient;
+  workflows: DaprWorkflowClient;
+  workflowName: string;
+  appApiToken?: string;
+  operatorToken?: string;
+  log: Logger;
+}
+
+const fromSidecar = (header: string | undefined, token: string | undefined) =>
+  !token ||
+  (header !== undefined &&
+    header.length === token.length &&
+    timingSafeEqual(Buffer.from(header), Buffer.from(token)));
+
+/** notification-service's HTTP surface: what its sidecar delivers (events, job triggers), and ops. */
+export function buildApp(deps: AppDeps) {
+  const { sql, log } = deps;
+  return new Elysia({ normalize: false })
+    .get("/healthz", () => ({ status: "ok" }))
+    .get("/readyz", async ({ set }) => {
+      const [database, dapr] = await Promise.all([
+        sql`select 1`.then(
+          () => true,
+          () => false,
+        ),
+        sidecarReady(deps.sidecar),
+      ]);
+      if (!database || !dapr) set.status = 503;
+      return { status: database && dapr ? "ready" : "not ready", database, dapr };
+    })
+    .onBeforeHandle(({ request, headers, set }) => {
+      const path = new URL(request.url).pathname;
+      // Events and job triggers come only from our sidecar (it sends APP_API_TOKEN when set).
+      if (
+        (path.startsWith("/events/") || path.startsWith("/job/")) &&
+        !fromSidecar(headers["dapr-api-token"], deps.appApiToken)
+      ) {
+        set.status = 403;
+        return { status: "DROP" };
+      }
+    })
+    .post(
+      "/events/reminders",
+      async ({ body }) => {
+        if (!Value.Check(ReminderEvent, body)) {
+          // A malformed event can never succeed: drop it, and Dapr parks it on dlq-events.
+          log.warn("dropping a malformed reminders event", { id: (body as { id?: string })?.id });
+          return { status: "DROP" };
+        }
+        const outcome = await handleReminderEvent(sql, deps.jobs, body, log);
+        log.debug("reminders event", { id: body.id, type: body.type, outcome });
+        return { status: "SUCCESS" };
+      },
+      { parse: "json" },
+    )
+    .post(
+      "/job/:name",
+      async ({ params, body }) => {
+        const outcome = await startDelivery(
+          deps.workflows,
+          deps.workflowName,
+          params.name,
+          body as ReminderJob,
+        );
+        log.info("reminder due", { job: params.name, outcome });
+        return { outcome };
+      },
+      { parse: "json" },
+    )
+    .use(operatorRoutes(sql, deps.workflows, deps.workflowName, deps.operatorToken));
+}

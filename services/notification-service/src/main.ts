@@ -1,0 +1,23 @@
+import { sidecarReady } from "@nudge/dapr";
+import { createLogger, loadOrExit } from "@nudge/service";
+import { loadConfig } from "./config.ts";
+import { createNotificationService } from "./runtime.ts";
+
+const config = loadOrExit("notification-service", () => loadConfig());
+const log = createLogger("notification-service", config.logLevel);
+const service = createNotificationService(config, log);
+service.listen();
+log.info("notification-service listening", { port: config.port, host: config.host });
+await service.startWorker(() => sidecarReady(config.sidecar));
+log.info("delivery workflow worker connected");
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  log.info("shutting down", { signal });
+  await service.stop();
+  process.exit(0);
+}
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));

@@ -1,0 +1,26 @@
+/** `bun run migrate`: apply notification-service's SQL migrations. */
+import { join } from "node:path";
+import { connect, migrate, readMigrations } from "@nudge/db";
+import { loadOrExit } from "@nudge/service";
+import { loadConfig } from "./config.ts";
+
+export const MIGRATIONS_DIR = join(import.meta.dir, "..", "migrations");
+
+export async function migrateNotificationService(
+  url: string,
+  schema: string,
+  log: (line: string) => void = () => {},
+) {
+  const sql = connect(url, { schema, max: 1, applicationName: "notification-service-migrate" });
+  try {
+    return await migrate(sql, schema, await readMigrations(MIGRATIONS_DIR), log);
+  } finally {
+    await sql.end();
+  }
+}
+
+if (import.meta.main) {
+  const config = loadOrExit("notification-service", () => loadConfig());
+  const applied = await migrateNotificationService(config.database.url, config.database.schema, console.log);
+  console.log(applied.length ? `applied ${applied.length} migration(s)` : "schema is up to date");
+}

@@ -1,0 +1,86 @@
+import { timingSafeEqual } from "node:crypto";
+import type { DaprWorkflowClient } from "@dapr/dapr";
+import type { Sql } from "@nudge/db";
+import { Type } from "@sinclair/typebox";
+import { Elysia } from "elysia";
+import type { ReminderJob } from "../reminders/jobs.ts";
+
+const problem = (status: number, title: string, detail: string) =>
+  new Response(
+    JSON.stringify({ type: `/problems/${title.toLowerCase().replace(/ /g, "-")}`, title, status, detail }),
+    {
+      status,
+      headers: { "content-type": "application/problem+json" },
+    },
+  );
+
+const tokenMatches = (header: string | undefined, token: string) => {
+  const given = header?.replace(/^Bearer /, "");
+  return (
+    given !== undefined &&
+    given.length === token.length &&
+    timingSafeEqual(Buffer.from(given), Buffer.from(token))
+  );
+};
+
+/** Operator endpoints: failed deliveries and retrying one. Bearer OPERATOR_TOKEN or nothing. */
+export function operatorRoutes(
+  sql: Sql,
+  client: DaprWorkflowClient,
+  workflowName: string,
+  token: string | undefined,
+) {
+  return new Elysia({ prefix: "/operator" })
+    .onBeforeHandle({ as: "local" }, ({ headers }) => {
+      if (!token || !tokenMatches(headers.authorization, token)) {
+        return problem(401, "Unauthorized", "operator endpoints need Authorization: Bearer <OPERATOR_TOKEN>");
+      }
+    })
+    .get(
+      "/deliveries",
+      async ({ query }) => {
+        const rows = await sql`
+          select instance_id, reminder_id, task_id, user_id, occurrence_key, due_at, status, recipient, message_id, reason, updated_at
+          from deliveries where status = ${query.status ?? "failed"} order by updated_at desc limit ${query.limit ?? 100}`;
+        return { items: rows };
+      },
+      {
+        query: Type.Object(
+          {
+            status: Type.Optional(
+              Type.Union([
+                Type.Literal("failed"),
+                Type.Literal("sent"),
+                Type.Literal("skipped"),
+                Type.Literal("sending"),
+              ]),
+            ),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+          },
+          { additionalProperties: false },
+        ),
+        transform: ({ query }) => {
+          const q = query as Record<string, unknown>;
+          if (typeof q.limit === "string" && /^\d{1,4}$/.test(q.limit)) q.limit = Number(q.limit);
+        },
+      },
+    )
+    .post("/deliveries/:id/retry", async ({ params }) => {
+      const [row] = await sql<Array<ReminderJob & { status: string }>>`
+        select reminder_id as "reminderId", task_id as "taskId", user_id as "userId", occurrence_key as "occurrenceKey",
+               due_at as "at", status from deliveries where instance_id = ${params.id}`;
+      if (!row) return problem(404, "Not found", `no delivery ${params.id}`);
+      if (row.status !== "failed")
+        return problem(409, "Conflict", `delivery ${params.id} is ${row.status}, not failed`);
+      // The failed instance is purged and the same id started again: the idempotency key (the
+      // id) still guarantees one email even if the provider did accept an earlier attempt.
+      await client.purgeWorkflow(params.id);
+      await sql`update deliveries set status = 'sending', reason = null, updated_at = now() where instance_id = ${params.id}`;
+      const at = new Date(row.at as unknown as string).toISOString();
+      await client.scheduleNewWorkflow(workflowName, { ...row, at, instanceId: params.id }, params.id);
+      return new Response(JSON.stringify({ retrying: params.id }), {
+        status: 202,
+        headers: { "content-type": "application/json" },
+      });
+    });
+}
