@@ -6,10 +6,17 @@ let api: TaskApiFixture;
 const user = `user-${crypto.randomUUID()}`;
 let taskId: string;
 let tagId: string;
+let dueSoonId: string;
+let reminderId: string;
+const inAnHour = () => new Date(Date.now() + 3_600_000).toISOString();
 beforeAll(async () => {
   api = await startTaskApi();
   taskId = (await api.request("POST", "/tasks", { user, body: { title: "Valid", tags: ["valid"] } })).body.id;
   tagId = (await api.request("GET", "/tags", { user })).body[0].id;
+  dueSoonId = (await api.request("POST", "/tasks", { user, body: { title: "Due soon", dueAt: inAnHour() } }))
+    .body.id;
+  reminderId = (await api.request("POST", `/tasks/${taskId}/reminders`, { user, body: { at: inAnHour() } }))
+    .body.id;
 }, STARTUP_TIMEOUT_MS);
 afterAll(() => api?.stop(), TEARDOWN_TIMEOUT_MS);
 
@@ -45,6 +52,30 @@ const list = (name: string, query: string, field: string): BadRequest => ({
   name,
   method: "GET",
   path: () => `/tasks?${query}`,
+  status: 400,
+  field,
+});
+
+const remind = (name: string, body: unknown, field: string, task = () => taskId): BadRequest => ({
+  name,
+  method: "POST",
+  path: () => `/tasks/${task()}/reminders`,
+  body,
+  status: 422,
+  field,
+});
+const snooze = (name: string, body: unknown, field: string): BadRequest => ({
+  name,
+  method: "POST",
+  path: () => `/reminders/${reminderId}/snooze`,
+  body,
+  status: 422,
+  field,
+});
+const feed = (name: string, query: string, field: string): BadRequest => ({
+  name,
+  method: "GET",
+  path: () => `/notifications?${query}`,
   status: 400,
   field,
 });
@@ -192,6 +223,73 @@ const cases: BadRequest[] = [
     status: 400,
     field: "header.idempotency-key",
   },
+  remind("reminder with a duration that is not ISO 8601", { before: "15 minutes" }, "body.before"),
+  remind("reminder with both at and before", { at: "2030-01-01T09:00:00Z", before: "PT15M" }, "body.before"),
+  remind("reminder with neither at nor before", {}, "body.at"),
+  remind("reminder with an unknown field", { at: "2030-01-01T09:00:00Z", colour: "red" }, "body.colour"),
+  remind("reminder at a past instant", { at: "2020-01-01T09:00:00Z" }, "body.at"),
+  remind(
+    "reminder before a due date that has already passed",
+    { before: "P1D" },
+    "body.before",
+    () => dueSoonId,
+  ),
+  remind("reminder at an instant without offset", { at: "2030-01-01T09:00:00" }, "body.at"),
+  remind("reminder more than a year before", { before: "P400D" }, "body.before"),
+  remind("reminder with months (ambiguous length)", { before: "P1M" }, "body.before"),
+  {
+    name: "reminders of a task id that is not a UUID",
+    method: "GET",
+    path: () => "/tasks/not-a-uuid/reminders",
+    status: 400,
+    field: "path.id",
+  },
+  {
+    name: "deleting a reminder id that is not a UUID",
+    method: "DELETE",
+    path: () => `/tasks/${taskId}/reminders/42`,
+    status: 400,
+    field: "path.reminderId",
+  },
+  {
+    name: "snoozing a reminder id that is not a UUID",
+    method: "POST",
+    path: () => "/reminders/tomorrow/snooze",
+    body: { for: "PT10M" },
+    status: 400,
+    field: "path.id",
+  },
+  {
+    name: "reminder with an Idempotency-Key with spaces",
+    method: "POST",
+    path: () => `/tasks/${taskId}/reminders`,
+    body: { at: "2030-01-01T09:00:00Z" },
+    headers: { "idempotency-key": "has spaces" },
+    status: 400,
+    field: "header.idempotency-key",
+  },
+  snooze("snooze with a bad duration", { for: "soon" }, "body.for"),
+  snooze("snooze for no time at all", { for: "PT0S" }, "body.for"),
+  snooze("snooze until a past instant", { until: "2020-01-01T09:00:00Z" }, "body.until"),
+  snooze("snooze with both until and for", { until: "2030-01-01T09:00:00Z", for: "PT5M" }, "body.until"),
+  snooze("snooze with an unknown field", { for: "PT5M", reason: "busy" }, "body.reason"),
+  feed("notification page size of 0", "limit=0", "query.limit"),
+  feed("notification page size over 100", "limit=101", "query.limit"),
+  feed("notification page size that is not a number", "limit=ten", "query.limit"),
+  feed("a notification cursor that was never issued", "cursor=bm9wZQ", "query.cursor"),
+  feed(
+    "a notification cursor of the right shape naming an impossible instant",
+    `cursor=${Buffer.from(JSON.stringify({ u: true, k: "2030-13-45 99:00:00+00", i: crypto.randomUUID() })).toString("base64url")}`,
+    "query.cursor",
+  ),
+  feed("unknown notification query parameter", "unread=true", "query.unread"),
+  {
+    name: "marking a notification id that is not a UUID",
+    method: "POST",
+    path: () => "/notifications/first/read",
+    status: 400,
+    field: "path.id",
+  },
 ];
 
 describe("bad input gets a clear 4xx problem naming the field, never a 500", () => {
@@ -215,8 +313,11 @@ describe("bad input gets a clear 4xx problem naming the field, never a 500", () 
     if (c.field) expect(response.body.errors?.map((e: { field: string }) => e.field)).toContain(c.field);
   });
 
-  test("none of the bad requests changed the task", async () => {
+  test("none of the bad requests changed the task or its reminders", async () => {
     const task = await api.request("GET", `/tasks/${taskId}`, { user });
     expect(task.body).toMatchObject({ title: "Valid", version: 1 });
+    const reminders = (await api.request("GET", `/tasks/${taskId}/reminders`, { user })).body;
+    expect(reminders.map((r: { id: string }) => r.id)).toEqual([reminderId]);
+    expect(reminders[0].occurrenceKey).toBe(`${reminderId}:${Date.parse(reminders[0].at)}`);
   });
 });

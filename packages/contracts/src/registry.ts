@@ -1,6 +1,6 @@
 import { Problem } from "./common.ts";
 import { TaskEvent, TaskUpdate } from "./events.ts";
-import { InternalTaskCreate, TaskWithOwner } from "./internal.ts";
+import { InternalTaskCreate, ReminderWithOwner, TaskWithOwner } from "./internal.ts";
 import { Preferences, PreferencesPatch } from "./preferences.ts";
 import {
   InternalNotificationCreate,
@@ -37,4 +37,5 @@ export const exportedSchemas = {
   Notification,
   NotificationPage,
   InternalNotificationCreate,
+  ReminderWithOwner,
 };

@@ -8,7 +8,9 @@ import { tokenVerifier, type VerifyToken } from "./http/auth.ts";
 import { errorHandling, MAX_BODY_BYTES } from "./http/errors.ts";
 import { internalRoutes } from "./internal/routes.ts";
 import type { Logger } from "./log.ts";
+import { notificationRoutes } from "./notifications/routes.ts";
 import { Metrics } from "./observability/metrics.ts";
+import { reminderRoutes } from "./reminders/routes.ts";
 import { tagRoutes } from "./tags/routes.ts";
 import { taskRoutes } from "./tasks/routes.ts";
 import { preferenceRoutes } from "./users/routes.ts";
@@ -53,7 +55,8 @@ export function buildApp({ sql, config, sidecar, log, metrics = new Metrics(), v
             info: {
               title: "Nudge task API",
               version: "1.0.0",
-              description: "Tasks, tags and preferences; every change is published as a CloudEvent.",
+              description:
+                "Tasks, tags, reminders, notifications and preferences; every change is published as a CloudEvent.",
             },
             components: {
               securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
@@ -66,6 +69,8 @@ export function buildApp({ sql, config, sidecar, log, metrics = new Metrics(), v
       .use(healthRoutes(sql, sidecar, metrics))
       .use(internalRoutes(sql, config.appApiToken))
       .use(taskRoutes(sql, verifyToken, config.publicBaseUrl))
+      .use(reminderRoutes(sql, verifyToken))
+      .use(notificationRoutes(sql, verifyToken))
       .use(tagRoutes(sql, verifyToken))
       .use(preferenceRoutes(sql, verifyToken))
   );

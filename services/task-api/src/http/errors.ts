@@ -23,14 +23,36 @@ function fieldOf(part: string, pointer: string): string {
   return [part, ...segments].join(".");
 }
 
+interface SchemaError {
+  path?: unknown;
+  message?: unknown;
+  /** A union's error carries one iterator of errors per variant. */
+  errors?: Iterable<SchemaError>[];
+}
+
+/**
+ * A union's own error ("Expected union value") names no field. When the variants the value came
+ * closest to (fewest wrong fields) point below it, report those instead: `{"before": "soon"}`
+ * against {at}|{before} names body.before, not body.
+ */
+function specific(error: SchemaError): SchemaError[] {
+  const variants = (Array.isArray(error.errors) ? error.errors : []).map((variant) => [...variant]);
+  if (!variants.length) return [error];
+  const distance = (variant: SchemaError[]) => new Set(variant.map((e) => e.path)).size;
+  const closest = Math.min(...variants.map(distance));
+  const best = variants.filter((variant) => distance(variant) === closest).flat();
+  if (best.every((e) => e.path === error.path)) return [error];
+  return best.flatMap(specific);
+}
+
 function validationProblem(error: ValidationError): Response {
   const part = error.type === "params" ? "path" : error.type;
   const seen = new Set<string>();
   const fieldErrors: FieldError[] = [];
-  for (const e of error.all) {
-    const path = "path" in e ? String(e.path) : "";
+  for (const e of (error.all as SchemaError[]).flatMap(specific)) {
+    const path = e.path === undefined ? "" : String(e.path);
     const field = fieldOf(part, path);
-    const message = "message" in e ? String(e.message) : "is invalid";
+    const message = e.message === undefined ? "is invalid" : String(e.message);
     const key = `${field}:${message}`;
     if (seen.has(key)) continue;
     seen.add(key);

@@ -1,11 +1,21 @@
 import { timingSafeEqual } from "node:crypto";
-import { InternalTaskCreate, Problem, Task, TaskWithOwner } from "@nudge/contracts";
+import {
+  InternalNotificationCreate,
+  InternalTaskCreate,
+  Notification,
+  Problem,
+  ReminderWithOwner,
+  Task,
+  TaskWithOwner,
+} from "@nudge/contracts";
 import type { Sql } from "@nudge/db";
 import { Type } from "@sinclair/typebox";
 import { Elysia } from "elysia";
 import { ProblemError } from "../http/problem.ts";
-import { replayable } from "../http/respond.ts";
+import { json, replayable } from "../http/respond.ts";
 import { requestHash, runIdempotent } from "../idempotency/store.ts";
+import { notificationsService } from "../notifications/service.ts";
+import { remindersService } from "../reminders/service.ts";
 import { etagOf } from "../tasks/model.ts";
 import { tasksService } from "../tasks/service.ts";
 import { getPreferences } from "../users/service.ts";
@@ -22,6 +32,8 @@ const sameToken = (given: string | undefined, expected: string) =>
  */
 export function internalRoutes(sql: Sql, appApiToken: string | undefined) {
   const tasks = tasksService(sql);
+  const reminders = remindersService(sql);
+  const notifications = notificationsService(sql);
   return new Elysia({ prefix: "/internal", tags: ["internal"] })
     .onBeforeHandle({ as: "local" }, ({ headers }) => {
       if (!appApiToken || !sameToken(headers["dapr-api-token"], appApiToken)) {
@@ -71,6 +83,24 @@ export function internalRoutes(sql: Sql, appApiToken: string | undefined) {
         body: InternalTaskCreate,
         response: { 201: Task, 403: Problem, 422: Problem },
         detail: { summary: "Create a task for a user, once per idempotency key (next occurrences)" },
+      },
+    )
+    .get("/reminders/:id", ({ params }) => reminders.withOwner(params.id), {
+      params: Type.Object({ id: Type.String({ format: "uuid" }) }),
+      response: { 200: ReminderWithOwner, 403: Problem, 404: Problem },
+      detail: { summary: "A reminder with its task and owner (is this occurrence still current?)" },
+    })
+    .post(
+      "/notifications",
+      async ({ body }) => {
+        const { notification, created } = await notifications.record(body);
+        // Like an Idempotency-Key replay: the same answer, marked as a repeat.
+        return json(notification, 201, created ? {} : { "idempotent-replayed": "true" });
+      },
+      {
+        body: InternalNotificationCreate,
+        response: { 201: Notification, 403: Problem, 422: Problem },
+        detail: { summary: "Record a delivery's in-app notification, once per deliveryId" },
       },
     );
 }

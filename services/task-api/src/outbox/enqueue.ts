@@ -1,4 +1,6 @@
 import {
+  type ReminderEventData,
+  type ReminderEventType,
   type Task,
   type TaskEventData,
   type TaskEventType,
@@ -46,10 +48,34 @@ export async function enqueueTaskChange(tx: Tx, change: TaskChange): Promise<voi
     dueAt: task.dueAt,
     updatedAt: task.updatedAt,
   };
-  const rows = [
+  await queue(tx, [
     envelope(TOPICS.taskEvents, change.type, task.id, time, full, change.traceparent),
     envelope(TOPICS.taskUpdates, "task.changed", task.id, time, slim, change.traceparent),
-  ];
+  ]);
+}
+
+/**
+ * Record reminder occurrence changes on `reminders`, inside the caller's transaction. The
+ * partition key is the task id, so one task's task and reminder events keep their order; the
+ * subject is the reminder id.
+ */
+export async function enqueueReminderEvents(
+  tx: Tx,
+  taskId: string,
+  events: Array<{ type: ReminderEventType; data: ReminderEventData }>,
+  traceparent?: string,
+): Promise<void> {
+  if (!events.length) return;
+  const time = new Date().toISOString();
+  await queue(
+    tx,
+    events.map(({ type, data }) =>
+      envelope(TOPICS.reminders, type, data.reminderId, time, data, traceparent, taskId),
+    ),
+  );
+}
+
+async function queue(tx: Tx, rows: ReturnType<typeof envelope>[]): Promise<void> {
   // One round trip: the rows and the NOTIFY (a data-modifying CTE always runs).
   await tx`
     with queued as (
@@ -71,6 +97,7 @@ function envelope(
   time: string,
   data: unknown,
   traceparent?: string,
+  partitionKey = subject,
 ) {
   // UUIDv7: unique like any UUID, and sortable by creation time for operators reading the table.
   const id = Bun.randomUUIDv7();
@@ -85,5 +112,5 @@ function envelope(
     ...(traceparent ? { traceparent } : {}),
     data,
   };
-  return { id, topic, partition_key: subject, event };
+  return { id, topic, partition_key: partitionKey, event };
 }

@@ -3,6 +3,7 @@ import type { Sql } from "@nudge/db";
 import type { TransactionSql } from "postgres";
 import { notFound, preconditionFailed } from "../http/problem.ts";
 import { enqueueTaskChange } from "../outbox/enqueue.ts";
+import { followTask } from "../reminders/schedule.ts";
 import { ensureUser } from "../users/service.ts";
 import { priorityRank, ROW_COLUMNS, sortTagNames, TASK_COLUMNS, type TaskRow, toTask } from "./model.ts";
 import { setTaskTags, tagNewTask } from "./tags-of-task.ts";
@@ -121,6 +122,10 @@ export function tasksService(sql: Sql) {
         await tx`update tasks set version = version + 1, updated_at = now() where id = ${id}`;
         const task = await loadTask(tx, actor.userId, id);
         await announce(tx, actor, "task.updated", task, before);
+        // Relative reminders are the due date minus a span (calendar days in the task's zone).
+        if (before.dueAt !== task.dueAt || before.timeZone !== task.timeZone) {
+          await followTask(tx, actor, id, "due");
+        }
         return task;
       });
     },
@@ -142,6 +147,7 @@ export function tasksService(sql: Sql) {
           where id = ${id}`;
         const task = await loadTask(tx, actor.userId, id);
         await announce(tx, actor, status === "completed" ? "task.completed" : "task.reopened", task, before);
+        await followTask(tx, actor, id, "status");
         return task;
       };
       return outer ? run(outer) : sql.begin(run);
@@ -151,6 +157,7 @@ export function tasksService(sql: Sql) {
       await sql.begin(async (tx) => {
         const before = await loadTask(tx, actor.userId, id, true);
         checkVersion(before, ifMatch);
+        await followTask(tx, actor, id, "deleted");
         await tx`delete from tasks where id = ${id}`;
         // The deleted event carries the last state, one version on, so versions only grow.
         const last = { ...before, version: before.version + 1, updatedAt: new Date().toISOString() };

@@ -1,0 +1,142 @@
+import type { Reminder, ReminderCreate, ReminderSnooze, ReminderWithOwner } from "@nudge/contracts";
+import type { Sql } from "@nudge/db";
+import type { TransactionSql } from "postgres";
+import { conflict, invalid, notFound } from "../http/problem.ts";
+import { type Actor, tasksService } from "../tasks/service.ts";
+import { parseInstant } from "../tasks/validate.ts";
+import { getPreferences } from "../users/service.ts";
+import { nextFiring, parseDuration, type ReminderRow, toReminder } from "./model.ts";
+import { moveOccurrences, selectReminders } from "./schedule.ts";
+
+interface LockedTask {
+  id: string;
+  status: "open" | "completed";
+  time_zone: string;
+}
+
+/** The user's task, row-locked: reminder changes of one task are serialized with task changes. */
+async function lockTask(tx: TransactionSql, userId: string, taskId: string): Promise<LockedTask> {
+  const [task] = await tx<LockedTask[]>`
+    select id, status, time_zone from tasks where id = ${taskId} and user_id = ${userId} for update`;
+  // Another user's task answers exactly like a missing one.
+  if (!task) throw notFound(`task ${taskId}`);
+  return task;
+}
+
+/** The reminder (of `taskId`, when given) with its task locked first, as task changes lock it. */
+async function lockReminder(
+  tx: TransactionSql,
+  userId: string,
+  reminderId: string,
+  taskId?: string,
+): Promise<{ task: LockedTask; reminder: ReminderRow }> {
+  const [task] = await tx<LockedTask[]>`
+    select t.id, t.status, t.time_zone from reminders r join tasks t on t.id = r.task_id
+    where r.id = ${reminderId} and r.user_id = ${userId} ${taskId ? tx`and t.id = ${taskId}` : tx``}
+    for update of t`;
+  const [reminder] = task ? await selectReminders(tx, "r.id = $1", [reminderId], true) : [];
+  if (!task || !reminder) throw notFound(`reminder ${reminderId}`);
+  return { task, reminder };
+}
+
+export function remindersService(sql: Sql) {
+  const tasks = tasksService(sql);
+  return {
+    /**
+     * A reminder whose instant has already passed is refused (422 naming body.at or
+     * body.before). A relative reminder on a task without a due date is accepted and stays
+     * unarmed until the task gets one; on a completed task it is armed when the task reopens.
+     */
+    async create(
+      actor: Actor,
+      taskId: string,
+      input: ReminderCreate,
+      outer?: TransactionSql,
+    ): Promise<Reminder> {
+      const run = async (tx: TransactionSql) => {
+        await lockTask(tx, actor.userId, taskId);
+        const at = "at" in input ? parseInstant(input.at, "body.at") : null;
+        const before = "before" in input ? parseDuration(input.before, "body.before") : null;
+        const id = Bun.randomUUIDv7();
+        await tx`
+          insert into reminders (id, task_id, user_id, at, before)
+          values (${id}, ${taskId}, ${actor.userId}, ${at},
+                  ${before ? tx`make_interval(days => ${before.days}, secs => ${before.seconds})` : null})`;
+        const [row] = (await selectReminders(tx, "r.id = $1", [id])) as [ReminderRow];
+        const now = new Date();
+        if (row.nominal && row.nominal <= now) {
+          throw at
+            ? invalid("body.at", "must be in the future")
+            : invalid("body.before", `puts the reminder at ${row.nominal.toISOString()}, which has passed`);
+        }
+        const [armed] = await moveOccurrences(tx, actor, taskId, [row], (r) =>
+          nextFiring({ nominal: r.nominal, snoozedUntil: null }, r.task_open, now),
+        );
+        return toReminder(armed as ReminderRow);
+      };
+      // `outer` lets the idempotency layer share its transaction.
+      return outer ? run(outer) : sql.begin(run);
+    },
+
+    async list(userId: string, taskId: string): Promise<Reminder[]> {
+      const [task] = await sql`select 1 from tasks where id = ${taskId} and user_id = ${userId}`;
+      if (!task) throw notFound(`task ${taskId}`);
+      return (await selectReminders(sql, "r.task_id = $1", [taskId])).map(toReminder);
+    },
+
+    /** Deleting an armed reminder cancels its occurrence. */
+    async remove(actor: Actor, taskId: string, reminderId: string): Promise<void> {
+      await sql.begin(async (tx) => {
+        const { reminder } = await lockReminder(tx, actor.userId, reminderId, taskId);
+        await moveOccurrences(tx, actor, taskId, [reminder], () => null);
+        await tx`delete from reminders where id = ${reminderId}`;
+      });
+    },
+
+    /**
+     * Fire again at `until`, or `for` from now (days are calendar days in the task's time zone).
+     * The snooze overrides the reminder's own instant until it passes; the task must be open.
+     */
+    async snooze(actor: Actor, reminderId: string, input: ReminderSnooze): Promise<Reminder> {
+      return sql.begin(async (tx) => {
+        const { task, reminder } = await lockReminder(tx, actor.userId, reminderId);
+        if (task.status !== "open")
+          throw conflict("the task is completed; reopen it to snooze its reminders");
+        const now = new Date();
+        let until: Date;
+        if ("until" in input) {
+          until = parseInstant(input.until, "body.until") as Date;
+          if (until <= now) throw invalid("body.until", "must be in the future");
+        } else {
+          const span = parseDuration(input.for, "body.for");
+          if (!span.days && !span.seconds) throw invalid("body.for", "must be longer than zero");
+          const [row] = await tx<{ until: Date }[]>`
+            select ((${now.toISOString()}::timestamptz at time zone ${task.time_zone})
+                    + make_interval(days => ${span.days})) at time zone ${task.time_zone}
+                   + make_interval(secs => ${span.seconds}) as until`;
+          until = (row as { until: Date }).until;
+        }
+        await tx`update reminders set snoozed_until = ${until} where id = ${reminderId}`;
+        const [moved] = await moveOccurrences(
+          tx,
+          actor,
+          task.id,
+          [{ ...reminder, snoozed_until: until }],
+          (r) => nextFiring({ nominal: r.nominal, snoozedUntil: r.snoozed_until }, r.task_open, now),
+        );
+        return toReminder(moved as ReminderRow);
+      });
+    },
+
+    /** For the delivery workflow: is this occurrence still current, and whom does it go to? */
+    async withOwner(reminderId: string): Promise<ReminderWithOwner> {
+      const [row] = await selectReminders(sql, "r.id = $1", [reminderId]);
+      if (!row) throw notFound(`reminder ${reminderId}`);
+      return {
+        reminder: toReminder(row),
+        task: await tasks.get(row.user_id, row.task_id),
+        owner: { userId: row.user_id, ...(await getPreferences(sql, row.user_id)) },
+      };
+    },
+  };
+}

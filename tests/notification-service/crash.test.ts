@@ -1,0 +1,124 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { type MailCapture, startMailCapture } from "@nudge/mail-capture";
+import {
+  freePort,
+  type RunningSidecar,
+  repoRoot,
+  STARTUP_TIMEOUT_MS,
+  sidecarPorts,
+  TEARDOWN_TIMEOUT_MS,
+  waitFor,
+} from "@nudge/testing";
+import { migrateNotificationService } from "../../services/notification-service/src/migrate.ts";
+import { APP_API_TOKEN, startTaskApi, type TaskApiFixture } from "../task-api/fixture.ts";
+import { notificationEnv, SCHEMA } from "./fixture.ts";
+
+// notification-service as a real process (bun src/main.ts), so it can be killed mid-send.
+const entry = join(repoRoot, "services", "notification-service", "src", "main.ts");
+let api: TaskApiFixture;
+let mail: MailCapture;
+let sidecar: RunningSidecar;
+let env: Record<string, string>;
+let port: number;
+let service: ReturnType<typeof Bun.spawn> | undefined;
+
+const startService = async () => {
+  service = Bun.spawn([process.execPath, entry], {
+    env: { ...process.env, ...env },
+    stdout: "ignore",
+    stderr: "inherit",
+  });
+  await waitFor("notification-service to listen", () =>
+    fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok),
+  );
+};
+
+beforeAll(async () => {
+  api = await startTaskApi();
+  mail = await startMailCapture({ port: 0 });
+  await migrateNotificationService(api.stack.databaseUrl, SCHEMA);
+  port = await freePort();
+  const ports = await sidecarPorts();
+  env = { ...notificationEnv(api.stack.databaseUrl, port, ports, mail.url), LOG_LEVEL: "error" };
+  await startService();
+  sidecar = await api.stack.sidecar({
+    appId: "notification-service",
+    appPort: port,
+    ports,
+    resourcesPaths: [join(repoRoot, "dapr", "subscriptions")],
+    env: { APP_API_TOKEN },
+  });
+}, STARTUP_TIMEOUT_MS);
+afterAll(async () => {
+  service?.kill("SIGTERM");
+  await service?.exited;
+  await sidecar?.stop();
+  await mail?.stop();
+  await api?.stop();
+}, TEARDOWN_TIMEOUT_MS);
+
+async function reminderIn(ms: number) {
+  const user = `user-${crypto.randomUUID()}`;
+  const email = `${user}@example.com`;
+  await api.request("PATCH", "/me/preferences", { user, body: { email } });
+  const { body: task } = await api.request("POST", "/tasks", { user, body: { title: "Crash-proof" } });
+  const at = new Date(Math.ceil((Date.now() + ms) / 1000) * 1000);
+  const { body: reminder } = await api.request("POST", `/tasks/${task.id}/reminders`, {
+    user,
+    body: { at: at.toISOString() },
+  });
+  return { email, reminder };
+}
+
+const deliveries = async (reminderId: string) =>
+  api.sql.unsafe<{ status: string }[]>(`select status from "${SCHEMA}".deliveries where reminder_id = $1`, [
+    reminderId,
+  ]);
+
+describe("exactly one email per occurrence across crashes", () => {
+  test("SIGKILL of notification-service while the email is being sent: one email, one delivery after restart", async () => {
+    const held = mail.holdNextSend();
+    const { email, reminder } = await reminderIn(2000);
+    await held.arrived; // the send activity is talking to the provider right now
+    service?.kill("SIGKILL");
+    await service?.exited;
+    held.release();
+    await startService();
+
+    await waitFor(
+      "the delivery to complete",
+      async () => (await deliveries(reminder.id))[0]?.status === "sent",
+      {
+        timeoutMs: 60_000,
+        intervalMs: 200,
+      },
+    );
+    const sent = mail.emails().filter((m) => m.to.includes(email));
+    expect(sent).toHaveLength(1);
+    expect(mail.acceptedSendsFor(sent[0]?.idempotencyKey ?? "")).toBe(1);
+    expect(await deliveries(reminder.id)).toHaveLength(1);
+  }, 90_000);
+
+  test("SIGKILL of its daprd while the email is being sent: one email, one delivery after restart", async () => {
+    const held = mail.holdNextSend();
+    const { email, reminder } = await reminderIn(2000);
+    await held.arrived;
+    await sidecar.kill("SIGKILL");
+    held.release();
+    await sidecar.restart();
+
+    await waitFor(
+      "the delivery to complete",
+      async () => (await deliveries(reminder.id))[0]?.status === "sent",
+      {
+        timeoutMs: 60_000,
+        intervalMs: 200,
+      },
+    );
+    const sent = mail.emails().filter((m) => m.to.includes(email));
+    expect(sent).toHaveLength(1);
+    expect(mail.acceptedSendsFor(sent[0]?.idempotencyKey ?? "")).toBe(1);
+    expect(await deliveries(reminder.id)).toHaveLength(1);
+  }, 90_000);
+});

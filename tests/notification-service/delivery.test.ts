@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { STARTUP_TIMEOUT_MS, TEARDOWN_TIMEOUT_MS, waitFor } from "@nudge/testing";
+import { type ReminderSystem, startReminderSystem } from "./fixture.ts";
+
+let system: ReminderSystem;
+beforeAll(async () => {
+  system = await startReminderSystem();
+}, STARTUP_TIMEOUT_MS);
+afterAll(() => system?.stop(), TEARDOWN_TIMEOUT_MS);
+
+/** A user with a reminder address and a task due in an hour. */
+async function userWithTask(title = "Send the invoices") {
+  const user = `user-${crypto.randomUUID()}`;
+  const email = `${user}@example.com`;
+  await system.api.request("PATCH", "/me/preferences", { user, body: { email, timeZone: "Europe/Berlin" } });
+  const dueAt = new Date(Date.now() + 3600_000).toISOString();
+  const { body: task } = await system.api.request("POST", "/tasks", {
+    user,
+    body: { title, priority: "high", dueAt },
+  });
+  return { user, email, task };
+}
+
+/** An instant `ms` from now, on a whole second so lateness is measured from a clean mark. */
+const secondsAhead = (ms: number) => new Date(Math.ceil((Date.now() + ms) / 1000) * 1000);
+
+const mailTo = (email: string) => system.mail.emails().filter((m) => [m.to].flat().includes(email));
+
+describe("a reminder reaches the inbox on time, once", () => {
+  test("a reminder 3 s ahead is emailed once, no earlier than its instant and within 1 s after", async () => {
+    const { user, email, task } = await userWithTask();
+    const at = secondsAhead(3000);
+    const created = await system.api.request("POST", `/tasks/${task.id}/reminders`, {
+      user,
+      body: { at: at.toISOString() },
+    });
+    expect(created.status).toBe(201);
+
+    const [mail] = await waitFor("the reminder email", () => mailTo(email).length > 0 && mailTo(email), {
+      timeoutMs: 15_000,
+      intervalMs: 20,
+    });
+    expect(mail?.receivedAt).toBeGreaterThanOrEqual(at.getTime());
+    expect((mail?.receivedAt ?? 0) - at.getTime()).toBeLessThanOrEqual(1000);
+    expect(mail).toMatchObject({
+      subject: "Reminder: Send the invoices",
+      from: "Nudge <reminders@nudge.test>",
+    });
+    expect(mail?.text).toContain("Priority: high");
+    expect(mail?.text).toContain(`https://nudge.test/tasks/${task.id}`);
+    expect(mail?.text).toMatch(/Due: \d{4}-\d{2}-\d{2} \d{2}:\d{2} \(Europe\/Berlin\)/);
+
+    // The delivery is recorded, the in-app notification exists, and nothing else arrives.
+    await waitFor("the delivery row", async () => {
+      const [row] = await system.service
+        .sql`select status from deliveries where reminder_id = ${created.body.id}`;
+      return row?.status === "sent";
+    });
+    const notifications = await system.api.request("GET", "/notifications", { user });
+    expect(notifications.body.items).toHaveLength(1);
+    expect(mailTo(email)).toHaveLength(1);
+  }, 30_000);
+});
