@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
+import { connect } from "@nudge/db";
 import { type MailCapture, startMailCapture } from "@nudge/mail-capture";
 import {
   freePort,
@@ -12,7 +13,7 @@ import {
 } from "@nudge/testing";
 import { migrateNotificationService } from "../../services/notification-service/src/migrate.ts";
 import { APP_API_TOKEN, startTaskApi, type TaskApiFixture } from "../task-api/fixture.ts";
-import { notificationEnv, SCHEMA } from "./fixture.ts";
+import { notificationEnv, SCHEMA, untilConsuming } from "./fixture.ts";
 
 // notification-service as a real process (bun src/main.ts), so it can be killed mid-send.
 const entry = join(repoRoot, "services", "notification-service", "src", "main.ts");
@@ -49,6 +50,9 @@ beforeAll(async () => {
     resourcesPaths: [join(repoRoot, "dapr", "subscriptions")],
     env: { APP_API_TOKEN },
   });
+  const probe = connect(api.stack.databaseUrl, { schema: SCHEMA, max: 1, applicationName: "crash-probe" });
+  await untilConsuming(api, probe);
+  await probe.end();
 }, STARTUP_TIMEOUT_MS);
 afterAll(async () => {
   service?.kill("SIGTERM");

@@ -140,11 +140,11 @@ export function createActivities(deps: ActivityDeps) {
       throw new Error(`transient send failure: ${detail}`);
     },
 
+    /** In-app notification, then the delivery marked sent, then reminder.sent: "sent" means all done. */
     async recordSent(
       _ctx: unknown,
       input: DeliveryInput & { messageId: string; recipient: string; title: string },
     ) {
-      await setDelivery(input, { status: "sent", recipient: input.recipient, messageId: input.messageId });
       const notification = await daprFetch(
         deps.sidecar,
         "record notification",
@@ -163,6 +163,7 @@ export function createActivities(deps: ActivityDeps) {
         },
       );
       await notification.body?.cancel();
+      await setDelivery(input, { status: "sent", recipient: input.recipient, messageId: input.messageId });
       await report(input, "reminder.sent", { messageId: input.messageId });
     },
 
