@@ -126,8 +126,9 @@ export async function run(args: string[]): Promise<void> {
       await sql?.end({ timeout: 5 });
       await database.drop();
     })());
-  // Ctrl-C must not leave a database (or a server) behind.
-  process.once("SIGINT", () => {
+  // Ctrl-C must not leave a database (or a server) behind. `on`, not `once`: `bun run` forwards
+  // the terminal's SIGINT too, and a second signal must not kill the clean-up half-way.
+  process.on("SIGINT", () => {
     cleanUp().then(
       () => process.exit(130),
       (error) => {

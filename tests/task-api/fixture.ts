@@ -1,9 +1,9 @@
 import { connect } from "@nudge/db";
+import { createLogger } from "@nudge/service";
 import { freePort, type RunningSidecar, type SidecarPorts, sidecarPorts, testStack } from "@nudge/testing";
 import { SignJWT } from "jose";
 import { buildApp } from "../../services/task-api/src/app.ts";
 import { loadConfig } from "../../services/task-api/src/config.ts";
-import { createLogger } from "../../services/task-api/src/log.ts";
 import { migrateTaskApi } from "../../services/task-api/src/migrate.ts";
 import { startOutboxRelay } from "../../services/task-api/src/outbox/relay.ts";
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { connect, migrate, readMigrations } from "@nudge/db";
+import { createLogger } from "@nudge/service";
 import {
   type EventRecorder,
   STARTUP_TIMEOUT_MS,
@@ -7,7 +8,6 @@ import {
   TEARDOWN_TIMEOUT_MS,
   waitFor,
 } from "@nudge/testing";
-import { createLogger } from "../../services/task-api/src/log.ts";
 import { MIGRATIONS_DIR } from "../../services/task-api/src/migrate.ts";
 import { startOutboxRelay } from "../../services/task-api/src/outbox/relay.ts";
 import { startTaskApi, type TaskApiFixture } from "./fixture.ts";

@@ -51,6 +51,8 @@ export interface RunningSidecar extends Sidecar {
   appId: string;
   httpPort: number;
   logFile: string;
+  /** The daprd process id (a new one after restart), for benchmarks that sample /proc. */
+  readonly pid: number | undefined;
   /** Kill the sidecar abruptly (SIGKILL by default) — for crash tests. */
   kill(signal?: NodeJS.Signals): Promise<void>;
   /** Start it again on the same ports, as a supervisor would after a crash. */
@@ -96,6 +98,9 @@ export async function startSidecar(options: SidecarOptions): Promise<RunningSide
     httpPort,
     grpcPort,
     logFile,
+    get pid() {
+      return child?.process.pid;
+    },
     kill: async (signal = "SIGKILL") => {
       child?.process.kill(signal);
       await child?.process.exited;

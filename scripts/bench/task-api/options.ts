@@ -30,7 +30,7 @@ export const USAGE = `bun run bench task-api [options]
   --database-url URL    PostgreSQL server (default: DATABASE_URL, else ./nudge env)
   --pgbench PATH        pgbench binary (default: PATH, else /usr/lib/postgresql/<newest>/bin)`;
 
-function count(flag: string, text: string | undefined, fallback: number): number {
+export function count(flag: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
   const value = Number(text);
   if (!Number.isInteger(value) || value < 1)
@@ -38,11 +38,12 @@ function count(flag: string, text: string | undefined, fallback: number): number
   return value;
 }
 
-/** The local stack's DATABASE_URL, as `./nudge env` prints it. */
-function stackDatabaseUrl(): string | undefined {
+/** The local stack's variables (DATABASE_URL, KAFKA_BROKERS, DAPR_BIN_DIR, …), as `./nudge env` prints them. */
+export function stackEnv(): Record<string, string> {
   const root = new URL("../../..", import.meta.url).pathname;
   const result = Bun.spawnSync(["./nudge", "env"], { cwd: root, stderr: "ignore" });
-  return /^DATABASE_URL=(.+)$/m.exec(result.stdout.toString())?.[1];
+  const lines = result.stdout.toString().matchAll(/^([A-Z][A-Z0-9_]*)=(.+)$/gm);
+  return Object.fromEntries([...lines].map(([, name, value]) => [name, value]));
 }
 
 /** The parsed flags, or null when --help asked only for the usage. */
@@ -69,7 +70,7 @@ export function parseOptions(args: string[]): BenchOptions | null {
     console.log(USAGE);
     return null;
   }
-  const databaseUrl = values["database-url"] ?? process.env.DATABASE_URL ?? stackDatabaseUrl();
+  const databaseUrl = values["database-url"] ?? process.env.DATABASE_URL ?? stackEnv().DATABASE_URL;
   if (!databaseUrl)
     throw new Error("no PostgreSQL: start the stack (./nudge up --infra) or pass --database-url");
   const pgbench = values.pgbench ?? findPgbench();

@@ -4,9 +4,9 @@
  * Spawned by the benchmark so the server has an event loop and a resident set of its own.
  */
 import { connect } from "../../../packages/db/src/index.ts";
+import { createLogger } from "../../../packages/service/src/index.ts";
 import { buildApp } from "../../../services/task-api/src/app.ts";
 import { loadConfig } from "../../../services/task-api/src/config.ts";
-import { createLogger } from "../../../services/task-api/src/log.ts";
 
 const config = loadConfig();
 const log = createLogger("task-api-bench", config.logLevel);

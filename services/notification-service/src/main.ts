@@ -5,6 +5,10 @@ import { createNotificationService } from "./runtime.ts";
 
 const config = loadOrExit("notification-service", () => loadConfig());
 const log = createLogger("notification-service", config.logLevel);
+// @dapr/dapr 3.18's workflow worker ignores its logger option and prints ~20 INFO lines per
+// delivery through console.info/debug; our own logs go straight to stdout, so only its chatter
+// is silenced here (LOG_LEVEL=debug keeps it).
+if (config.logLevel !== "debug") console.info = console.debug = () => {};
 const service = createNotificationService(config, log);
 service.listen();
 log.info("notification-service listening", { port: config.port, host: config.host });

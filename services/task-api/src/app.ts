@@ -1,13 +1,13 @@
 import { openapi } from "@elysiajs/openapi";
 import type { Sidecar } from "@nudge/dapr";
 import type { Sql } from "@nudge/db";
+import type { Logger } from "@nudge/service";
 import { Elysia } from "elysia";
 import type { Config } from "./config.ts";
 import { healthRoutes } from "./health/routes.ts";
 import { tokenVerifier, type VerifyToken } from "./http/auth.ts";
 import { errorHandling, MAX_BODY_BYTES } from "./http/errors.ts";
 import { internalRoutes } from "./internal/routes.ts";
-import type { Logger } from "./log.ts";
 import { notificationRoutes } from "./notifications/routes.ts";
 import { Metrics } from "./observability/metrics.ts";
 import { reminderRoutes } from "./reminders/routes.ts";

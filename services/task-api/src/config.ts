@@ -1,5 +1,7 @@
+import { ConfigError, parseEnv } from "@nudge/service";
 import { type Static, Type } from "@sinclair/typebox";
-import { Value } from "@sinclair/typebox/value";
+
+export { ConfigError };
 
 /** Every environment variable task-api reads, with its default. Nothing else reads process.env. */
 const Env = Type.Object({
@@ -44,20 +46,9 @@ export interface Config {
   logLevel: Env["LOG_LEVEL"];
 }
 
-export class ConfigError extends Error {
-  override name = "ConfigError";
-}
-
 /** Parse the environment once, at start; a bad or missing variable stops the service by name. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const known = Object.fromEntries(Object.keys(Env.properties).map((key) => [key, env[key] || undefined]));
-  const value = Value.Default(Env, Value.Convert(Env, known));
-  const errors = [...Value.Errors(Env, value)];
-  if (errors.length) {
-    const lines = errors.map((e) => `${e.path.slice(1) || "(env)"}: ${e.message}`);
-    throw new ConfigError(`invalid configuration:\n  ${[...new Set(lines)].join("\n  ")}`);
-  }
-  const e = value as Env;
+  const e: Env = parseEnv(Env, env);
   if (!e.JWT_SECRET === !e.JWT_JWKS_URL) {
     throw new ConfigError("invalid configuration:\n  set exactly one of JWT_SECRET (HS256) and JWT_JWKS_URL");
   }

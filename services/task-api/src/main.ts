@@ -1,19 +1,10 @@
 import { connect } from "@nudge/db";
+import { createLogger, loadOrExit } from "@nudge/service";
 import { buildApp } from "./app.ts";
-import { ConfigError, loadConfig } from "./config.ts";
-import { createLogger } from "./log.ts";
+import { loadConfig } from "./config.ts";
 import { startOutboxRelay } from "./outbox/relay.ts";
 
-let config: ReturnType<typeof loadConfig>;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (error instanceof ConfigError) {
-    console.error(`task-api: ${error.message}`);
-    process.exit(2);
-  }
-  throw error;
-}
+const config = loadOrExit("task-api", () => loadConfig());
 
 const log = createLogger("task-api", config.logLevel);
 const sql = connect(config.database.url, {

@@ -1,5 +1,5 @@
+import type { Logger } from "@nudge/service";
 import { Elysia, ValidationError } from "elysia";
-import type { Logger } from "../log.ts";
 import { type FieldError, ProblemError } from "./problem.ts";
 
 export const MAX_BODY_BYTES = 64 * 1024;

@@ -1,6 +1,6 @@
 import { type CloudEvent, publishEvent, type Sidecar } from "@nudge/dapr";
 import type { Sql } from "@nudge/db";
-import type { Logger } from "../log.ts";
+import type { Logger } from "@nudge/service";
 import { OUTBOX_CHANNEL } from "./enqueue.ts";
 
 interface OutboxRow {
