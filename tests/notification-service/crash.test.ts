@@ -13,7 +13,7 @@ import {
 } from "@nudge/testing";
 import { migrateNotificationService } from "../../services/notification-service/src/migrate.ts";
 import { APP_API_TOKEN, startTaskApi, type TaskApiFixture } from "../task-api/fixture.ts";
-import { notificationEnv, SCHEMA, untilConsuming } from "./fixture.ts";
+import { notificationEnv, SCHEMA, untilRemindersFlow } from "./fixture.ts";
 
 // notification-service as a real process (bun src/main.ts), so it can be killed mid-send.
 const entry = join(repoRoot, "services", "notification-service", "src", "main.ts");
@@ -51,7 +51,7 @@ beforeAll(async () => {
     env: { APP_API_TOKEN },
   });
   const probe = connect(api.stack.databaseUrl, { schema: SCHEMA, max: 1, applicationName: "crash-probe" });
-  await untilConsuming(api, probe);
+  await untilRemindersFlow(api, probe);
   await probe.end();
 }, STARTUP_TIMEOUT_MS);
 afterAll(async () => {

@@ -23,9 +23,14 @@ export interface ActivityDeps {
   log: Logger;
 }
 
-/** The delivery workflow's input: the job's data plus its name (the instance id). */
+/**
+ * The delivery workflow's input: the job's data plus the delivery id — the job name. It keys the
+ * delivery row, the email's Idempotency-Key, the in-app notification and the reported events,
+ * and is the workflow's instance id too (an operator's retry runs under a new instance id with
+ * the same delivery id, so a send the provider did accept is still never repeated).
+ */
 export interface DeliveryInput extends ReminderJob {
-  instanceId: string;
+  deliveryId: string;
 }
 
 export type Occurrence =
@@ -56,7 +61,7 @@ export function createActivities(deps: ActivityDeps) {
   ) =>
     deps.sql`
       insert into deliveries (instance_id, reminder_id, task_id, user_id, occurrence_key, due_at, status, recipient, message_id, reason)
-      values (${input.instanceId}, ${input.reminderId}, ${input.taskId}, ${input.userId}, ${input.occurrenceKey}, ${input.at},
+      values (${input.deliveryId}, ${input.reminderId}, ${input.taskId}, ${input.userId}, ${input.occurrenceKey}, ${input.at},
               ${fields.status}, ${fields.recipient ?? null}, ${fields.messageId ?? null}, ${fields.reason ?? null})
       on conflict (instance_id) do update set
         status = excluded.status, recipient = coalesce(excluded.recipient, deliveries.recipient),
@@ -79,7 +84,7 @@ export function createActivities(deps: ActivityDeps) {
     };
     const event: CloudEvent<ReminderEventData> = {
       specversion: "1.0",
-      id: uuidFromName(`${input.instanceId}:${type}`),
+      id: uuidFromName(`${input.deliveryId}:${type}`),
       type,
       source: "/notification-service",
       subject: input.reminderId,
@@ -117,10 +122,10 @@ export function createActivities(deps: ActivityDeps) {
       return { current: true, email, taskTitle: view.task.title };
     },
 
-    /** Sends through Resend with the instance id as Idempotency-Key: a repeat never sends twice. */
+    /** Sends through Resend with the delivery id as Idempotency-Key: a repeat never sends twice. */
     async sendEmail(
       _ctx: unknown,
-      input: { instanceId: string; email: ReminderEmail },
+      input: { deliveryId: string; email: ReminderEmail },
     ): Promise<{ messageId: string }> {
       const { data, error } = await deps.resend.emails.send(
         {
@@ -130,7 +135,7 @@ export function createActivities(deps: ActivityDeps) {
           text: input.email.text,
           html: input.email.html,
         },
-        { idempotencyKey: input.instanceId },
+        { idempotencyKey: input.deliveryId },
       );
       if (data?.id) return { messageId: data.id };
       const status = (error as { statusCode?: number } | null)?.statusCode ?? 0;
@@ -153,7 +158,7 @@ export function createActivities(deps: ActivityDeps) {
           method: "POST",
           headers: { "content-type": "application/json" },
           body: JSON.stringify({
-            deliveryId: input.instanceId,
+            deliveryId: input.deliveryId,
             userId: input.userId,
             taskId: input.taskId,
             reminderId: input.reminderId,
@@ -178,10 +183,10 @@ export function createActivities(deps: ActivityDeps) {
       await publishEvent(
         deps.sidecar,
         TOPICS.dlq,
-        { ...event, id: uuidFromName(`${input.instanceId}:dlq`) },
+        { ...event, id: uuidFromName(`${input.deliveryId}:dlq`) },
         { partitionKey: input.taskId },
       );
-      deps.log.warn("reminder delivery failed", { instanceId: input.instanceId, reason: input.reason });
+      deps.log.warn("reminder delivery failed", { deliveryId: input.deliveryId, reason: input.reason });
     },
   };
 }

@@ -72,13 +72,15 @@ export function operatorRoutes(
       if (!row) return problem(404, "Not found", `no delivery ${params.id}`);
       if (row.status !== "failed")
         return problem(409, "Conflict", `delivery ${params.id} is ${row.status}, not failed`);
-      // The failed instance is purged and the same id started again: the idempotency key (the
-      // id) still guarantees one email even if the provider did accept an earlier attempt.
-      await client.purgeWorkflow(params.id);
+      // A new workflow instance for the same delivery: the delivery id stays the email's
+      // idempotency key, so one email still results even if the provider had accepted an
+      // earlier attempt. (Re-using a purged instance id leaves Dapr 1.18's workflow stuck.)
       await sql`update deliveries set status = 'sending', reason = null, updated_at = now() where instance_id = ${params.id}`;
+      const { status: _, ...job } = row;
       const at = new Date(row.at as unknown as string).toISOString();
-      await client.scheduleNewWorkflow(workflowName, { ...row, at, instanceId: params.id }, params.id);
-      return new Response(JSON.stringify({ retrying: params.id }), {
+      const attempt = `${params.id}~retry-${Date.now().toString(36)}`;
+      await client.scheduleNewWorkflow(workflowName, { ...job, at, deliveryId: params.id }, attempt);
+      return new Response(JSON.stringify({ retrying: params.id, instanceId: attempt }), {
         status: 202,
         headers: { "content-type": "application/json" },
       });

@@ -14,7 +14,7 @@ export async function startDelivery(
   job: ReminderJob,
 ): Promise<"started" | "already-started"> {
   if (await client.getWorkflowState(jobName, false).catch(() => undefined)) return "already-started";
-  const input: DeliveryInput = { ...job, instanceId: jobName };
+  const input: DeliveryInput = { ...job, deliveryId: jobName };
   try {
     await client.scheduleNewWorkflow(workflowName, input, jobName);
     return "started";

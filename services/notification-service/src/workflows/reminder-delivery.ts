@@ -36,7 +36,7 @@ export function reminderDelivery(activities: Activities, policy: DeliveryPolicy)
       ({ messageId } = yield* callActivityWithRetry(
         ctx,
         activities.sendEmail,
-        { instanceId: input.instanceId, email: occurrence.email },
+        { deliveryId: input.deliveryId, email: occurrence.email },
         {
           maxAttempts: policy.maxAttempts,
           firstDelayMs: policy.firstRetryMs,
