@@ -80,49 +80,44 @@ const deliveries = async (reminderId: string) =>
     reminderId,
   ]);
 
+/** What dies while the email is being sent, and how it comes back. */
+const crashes: Array<[string, () => Promise<void>]> = [
+  [
+    "notification-service",
+    async () => {
+      service?.kill("SIGKILL");
+      await service?.exited;
+      await startService();
+    },
+  ],
+  ["its daprd", () => sidecar.kill("SIGKILL").then(() => sidecar.restart())],
+];
+
 describe("exactly one email per occurrence across crashes", () => {
-  test("SIGKILL of notification-service while the email is being sent: one email, one delivery after restart", async () => {
-    const held = mail.holdNextSend();
-    const { email, reminder } = await reminderIn(2000);
-    await held.arrived; // the send activity is talking to the provider right now
-    service?.kill("SIGKILL");
-    await service?.exited;
-    held.release();
-    await startService();
+  test.each(crashes)(
+    "SIGKILL of %s while the email is being sent: one email, one delivery after restart",
+    async (_what, crashAndRestart) => {
+      const held = mail.holdNextSend();
+      const { email, reminder } = await reminderIn(2000);
+      await held.arrived; // the send activity is talking to the provider right now
+      // The provider finishes the request it has (as Resend would) while its sender is dead.
+      const restarted = crashAndRestart();
+      held.release();
+      await restarted;
 
-    await waitFor(
-      "the delivery to complete",
-      async () => (await deliveries(reminder.id))[0]?.status === "sent",
-      {
-        timeoutMs: 60_000,
-        intervalMs: 200,
-      },
-    );
-    const sent = mail.emails().filter((m) => m.to.includes(email));
-    expect(sent).toHaveLength(1);
-    expect(mail.acceptedSendsFor(sent[0]?.idempotencyKey ?? "")).toBe(1);
-    expect(await deliveries(reminder.id)).toHaveLength(1);
-  }, 90_000);
-
-  test("SIGKILL of its daprd while the email is being sent: one email, one delivery after restart", async () => {
-    const held = mail.holdNextSend();
-    const { email, reminder } = await reminderIn(2000);
-    await held.arrived;
-    await sidecar.kill("SIGKILL");
-    held.release();
-    await sidecar.restart();
-
-    await waitFor(
-      "the delivery to complete",
-      async () => (await deliveries(reminder.id))[0]?.status === "sent",
-      {
-        timeoutMs: 60_000,
-        intervalMs: 200,
-      },
-    );
-    const sent = mail.emails().filter((m) => m.to.includes(email));
-    expect(sent).toHaveLength(1);
-    expect(mail.acceptedSendsFor(sent[0]?.idempotencyKey ?? "")).toBe(1);
-    expect(await deliveries(reminder.id)).toHaveLength(1);
-  }, 90_000);
+      await waitFor(
+        "the delivery to complete",
+        async () => (await deliveries(reminder.id))[0]?.status === "sent",
+        {
+          timeoutMs: 60_000,
+          intervalMs: 200,
+        },
+      );
+      const sent = mail.emails().filter((m) => m.to.includes(email));
+      expect(sent).toHaveLength(1);
+      expect(mail.acceptedSendsFor(sent[0]?.idempotencyKey ?? "")).toBe(1);
+      expect(await deliveries(reminder.id)).toHaveLength(1);
+    },
+    90_000,
+  );
 });

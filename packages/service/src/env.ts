@@ -1,4 +1,4 @@
-import type { Static, TObject } from "@sinclair/typebox";
+import { type Static, type TObject, Type } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 
 export class ConfigError extends Error {
@@ -31,4 +31,31 @@ export function loadOrExit<C>(service: string, load: () => C): C {
     }
     throw error;
   }
+}
+
+/**
+ * The variables every Nudge service reads (its port, database, sidecar, tokens, log level);
+ * services spread these into their own schema and add what is theirs.
+ */
+export function commonEnv(defaults: { port: number; schema: string; poolMax: number }) {
+  return {
+    PORT: Type.Integer({ minimum: 1, maximum: 65535, default: defaults.port }),
+    HOST: Type.String({ default: "0.0.0.0" }),
+    DATABASE_URL: Type.String({ minLength: 1 }),
+    DB_SCHEMA: Type.String({ pattern: "^[a-z_][a-z0-9_]*$", default: defaults.schema }),
+    DB_POOL_MAX: Type.Integer({ minimum: 1, maximum: 200, default: defaults.poolMax }),
+    DAPR_HOST: Type.String({ default: "127.0.0.1" }),
+    DAPR_HTTP_PORT: Type.Integer({ default: 3500 }),
+    DAPR_GRPC_PORT: Type.Integer({ default: 50001 }),
+    /** Token this app sends to its sidecar (the sidecar's DAPR_API_TOKEN). */
+    DAPR_API_TOKEN: Type.Optional(Type.String({ minLength: 1 })),
+    /** Token the sidecar sends to this app (the sidecar's APP_API_TOKEN): proof a call came through it. */
+    APP_API_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
+    LOG_LEVEL: Type.Union(
+      [Type.Literal("debug"), Type.Literal("info"), Type.Literal("warn"), Type.Literal("error")],
+      {
+        default: "info",
+      },
+    ),
+  };
 }

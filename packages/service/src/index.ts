@@ -1,2 +1,2 @@
-export { ConfigError, loadOrExit, parseEnv } from "./env.ts";
+export { ConfigError, commonEnv, loadOrExit, parseEnv } from "./env.ts";
 export { createLogger, type Level, type Logger } from "./log.ts";

@@ -1,19 +1,9 @@
-import { parseEnv } from "@nudge/service";
+import { commonEnv, parseEnv } from "@nudge/service";
 import { type Static, Type } from "@sinclair/typebox";
 
 /** Every environment variable notification-service reads. Nothing else reads process.env. */
 const Env = Type.Object({
-  PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 3001 }),
-  HOST: Type.String({ default: "0.0.0.0" }),
-  DATABASE_URL: Type.String({ minLength: 1 }),
-  DB_SCHEMA: Type.String({ pattern: "^[a-z_][a-z0-9_]*$", default: "notification_service" }),
-  DB_POOL_MAX: Type.Integer({ minimum: 1, maximum: 100, default: 5 }),
-  DAPR_HOST: Type.String({ default: "127.0.0.1" }),
-  DAPR_HTTP_PORT: Type.Integer({ default: 3500 }),
-  DAPR_GRPC_PORT: Type.Integer({ default: 50001 }),
-  DAPR_API_TOKEN: Type.Optional(Type.String({ minLength: 1 })),
-  /** Token the sidecar sends to this app; job triggers and events must carry it when set. */
-  APP_API_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
+  ...commonEnv({ port: 3001, schema: "notification_service", poolMax: 5 }),
   /** Bearer token for the operator endpoints; without it they refuse everything. */
   OPERATOR_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
   TASK_API_APP_ID: Type.String({ default: "task-api" }),
@@ -25,12 +15,6 @@ const Env = Type.Object({
   LINK_BASE_URL: Type.String({ pattern: "^https?://", default: "http://127.0.0.1:3000" }),
   SEND_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 20, default: 6 }),
   SEND_FIRST_RETRY_MS: Type.Integer({ minimum: 10, default: 1000 }),
-  LOG_LEVEL: Type.Union(
-    [Type.Literal("debug"), Type.Literal("info"), Type.Literal("warn"), Type.Literal("error")],
-    {
-      default: "info",
-    },
-  ),
 });
 type Env = Static<typeof Env>;
 

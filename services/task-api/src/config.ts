@@ -1,22 +1,11 @@
-import { ConfigError, parseEnv } from "@nudge/service";
+import { ConfigError, commonEnv, parseEnv } from "@nudge/service";
 import { type Static, Type } from "@sinclair/typebox";
 
 export { ConfigError };
 
 /** Every environment variable task-api reads, with its default. Nothing else reads process.env. */
 const Env = Type.Object({
-  PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 3000 }),
-  HOST: Type.String({ default: "0.0.0.0" }),
-  DATABASE_URL: Type.String({ minLength: 1 }),
-  DB_SCHEMA: Type.String({ pattern: "^[a-z_][a-z0-9_]*$", default: "task_api" }),
-  DB_POOL_MAX: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
-  DAPR_HOST: Type.String({ default: "127.0.0.1" }),
-  DAPR_HTTP_PORT: Type.Integer({ default: 3500 }),
-  DAPR_GRPC_PORT: Type.Integer({ default: 50001 }),
-  /** Token this app sends to its sidecar (the sidecar's DAPR_API_TOKEN). */
-  DAPR_API_TOKEN: Type.Optional(Type.String({ minLength: 1 })),
-  /** Token the sidecar sends to this app (the sidecar's APP_API_TOKEN); guards internal routes. */
-  APP_API_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
+  ...commonEnv({ port: 3000, schema: "task_api", poolMax: 10 }),
   JWT_SECRET: Type.Optional(Type.String({ minLength: 32 })),
   JWT_JWKS_URL: Type.Optional(Type.String({ pattern: "^https?://" })),
   JWT_ISSUER: Type.String({ minLength: 1 }),
@@ -25,12 +14,6 @@ const Env = Type.Object({
   OUTBOX_RETENTION_HOURS: Type.Number({ minimum: 0, default: 24 }),
   OUTBOX_POLL_MS: Type.Integer({ minimum: 50, default: 2000 }),
   PUBLIC_BASE_URL: Type.String({ default: "http://127.0.0.1:3000" }),
-  LOG_LEVEL: Type.Union(
-    [Type.Literal("debug"), Type.Literal("info"), Type.Literal("warn"), Type.Literal("error")],
-    {
-      default: "info",
-    },
-  ),
 });
 type Env = Static<typeof Env>;
 
