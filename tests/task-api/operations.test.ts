@@ -133,3 +133,39 @@ describe("internal routes through Dapr service invocation", () => {
     expect((await api.request("GET", "/tasks", { user })).body.items).toHaveLength(1);
   });
 });
+
+describe("outbox retention", () => {
+  test("the leading relay prunes rows sent longer ago than the retention, and nothing unsent", async () => {
+    const user = `user-${crypto.randomUUID()}`;
+    const { body: task } = await api.request("POST", "/tasks", { user, body: { title: "Prune my events" } });
+    await waitFor("the task's events to be sent", async () => {
+      const rows = await api.sql`select 1 from outbox where partition_key = ${task.id} and sent_at is null`;
+      return rows.length === 0;
+    });
+    // Hand the lease to a relay that keeps nothing; it prunes as soon as it leads.
+    await api.relay.stop();
+    const log = createLogger("task-api", "error");
+    const pruner = startOutboxRelay(
+      api.sql,
+      api.sidecar,
+      { schema: "task_api", batchSize: 50, pollMs: 200, retentionHours: 0 },
+      log,
+    );
+    try {
+      await waitFor("the sent rows to be pruned", async () => {
+        const [row] = await api.sql<
+          { sent: number }[]
+        >`select count(*)::int as sent from outbox where sent_at is not null`;
+        return row?.sent === 0;
+      });
+      // A row written now is still published: pruning never touches unsent rows.
+      const { body: later } = await api.request("POST", "/tasks", {
+        user,
+        body: { title: "Still published" },
+      });
+      await recorder.waitForCount((e) => e.subject === later.id, 1);
+    } finally {
+      await pruner.stop();
+    }
+  }, 60_000);
+});
