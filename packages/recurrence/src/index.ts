@@ -1,1 +1,9 @@
+export {
+  type NextDueOptions,
+  nextDue,
+  nextOccurrenceAfter,
+  type Series,
+  upcomingOccurrences,
+} from "./next-occurrence.ts";
 export { type ParsedRrule, parseRruleText } from "./rrule-text.ts";
+export { instantOf, type WallClock, wallClockOf } from "./zoned.ts";
