@@ -79,7 +79,7 @@ describe("the next due date after a completion", () => {
     );
   });
 
-  test("from the completion time when asked (Todoist's every!)", () => {
+  test('from the completion time when asked ("every!" semantics)', () => {
     const daily = { rule: "FREQ=DAILY;INTERVAL=3", anchor: due, timeZone: "UTC" };
     const completed = new Date("2030-01-20T15:00:00Z");
     // From the due date the grid is 7, 10, … 19, 22; from completion (the 20th) it is the 23rd.

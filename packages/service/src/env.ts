@@ -59,3 +59,22 @@ export function commonEnv(defaults: { port: number; schema: string; poolMax: num
     ),
   };
 }
+
+type CommonEnv = Static<TObject<ReturnType<typeof commonEnv>>>;
+
+/** The parsed form of commonEnv: what every service's Config starts with. */
+export function commonConfig(e: CommonEnv) {
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    database: { url: e.DATABASE_URL, schema: e.DB_SCHEMA, poolMax: e.DB_POOL_MAX },
+    sidecar: {
+      httpUrl: `http://${e.DAPR_HOST}:${e.DAPR_HTTP_PORT}`,
+      grpcHost: e.DAPR_HOST,
+      grpcPort: e.DAPR_GRPC_PORT,
+      apiToken: e.DAPR_API_TOKEN,
+    },
+    appApiToken: e.APP_API_TOKEN,
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,2 +1,2 @@
-export { ConfigError, commonEnv, loadOrExit, parseEnv } from "./env.ts";
+export { ConfigError, commonConfig, commonEnv, loadOrExit, parseEnv } from "./env.ts";
 export { createLogger, type Level, type Logger } from "./log.ts";

@@ -1,4 +1,4 @@
-import { commonEnv, parseEnv } from "@nudge/service";
+import { commonConfig, commonEnv, parseEnv } from "@nudge/service";
 import { type Static, Type } from "@sinclair/typebox";
 
 /** Every environment variable notification-service reads. Nothing else reads process.env. */
@@ -34,16 +34,7 @@ export interface Config {
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const e = parseEnv(Env, env);
   return {
-    port: e.PORT,
-    host: e.HOST,
-    database: { url: e.DATABASE_URL, schema: e.DB_SCHEMA, poolMax: e.DB_POOL_MAX },
-    sidecar: {
-      httpUrl: `http://${e.DAPR_HOST}:${e.DAPR_HTTP_PORT}`,
-      grpcHost: e.DAPR_HOST,
-      grpcPort: e.DAPR_GRPC_PORT,
-      apiToken: e.DAPR_API_TOKEN,
-    },
-    appApiToken: e.APP_API_TOKEN,
+    ...commonConfig(e),
     operatorToken: e.OPERATOR_TOKEN,
     taskApiAppId: e.TASK_API_APP_ID,
     email: {
@@ -53,6 +44,5 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       linkBaseUrl: e.LINK_BASE_URL,
     },
     send: { maxAttempts: e.SEND_MAX_ATTEMPTS, firstRetryMs: e.SEND_FIRST_RETRY_MS },
-    logLevel: e.LOG_LEVEL,
   };
 }

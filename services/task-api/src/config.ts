@@ -1,4 +1,4 @@
-import { ConfigError, commonEnv, parseEnv } from "@nudge/service";
+import { ConfigError, commonConfig, commonEnv, parseEnv } from "@nudge/service";
 import { type Static, Type } from "@sinclair/typebox";
 
 export { ConfigError };
@@ -21,7 +21,7 @@ export interface Config {
   port: number;
   host: string;
   database: { url: string; schema: string; poolMax: number };
-  sidecar: { httpUrl: string; grpcPort: number; apiToken?: string };
+  sidecar: { httpUrl: string; grpcHost: string; grpcPort: number; apiToken?: string };
   appApiToken?: string;
   jwt: { secret?: string; jwksUrl?: string; issuer: string; audience: string };
   outbox: { batchSize: number; retentionHours: number; pollMs: number };
@@ -36,15 +36,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError("invalid configuration:\n  set exactly one of JWT_SECRET (HS256) and JWT_JWKS_URL");
   }
   return {
-    port: e.PORT,
-    host: e.HOST,
-    database: { url: e.DATABASE_URL, schema: e.DB_SCHEMA, poolMax: e.DB_POOL_MAX },
-    sidecar: {
-      httpUrl: `http://${e.DAPR_HOST}:${e.DAPR_HTTP_PORT}`,
-      grpcPort: e.DAPR_GRPC_PORT,
-      apiToken: e.DAPR_API_TOKEN,
-    },
-    appApiToken: e.APP_API_TOKEN,
+    ...commonConfig(e),
     jwt: { secret: e.JWT_SECRET, jwksUrl: e.JWT_JWKS_URL, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE },
     outbox: {
       batchSize: e.OUTBOX_BATCH_SIZE,
@@ -52,6 +44,5 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       pollMs: e.OUTBOX_POLL_MS,
     },
     publicBaseUrl: e.PUBLIC_BASE_URL,
-    logLevel: e.LOG_LEVEL,
   };
 }
