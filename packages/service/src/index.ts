@@ -1,2 +1,10 @@
-export { ConfigError, commonConfig, commonEnv, loadOrExit, parseEnv } from "./env.ts";
+export {
+  ConfigError,
+  commonConfig,
+  commonEnv,
+  loadOrExit,
+  parseEnv,
+  serviceConfig,
+  serviceEnv,
+} from "./env.ts";
 export { createLogger, type Level, type Logger } from "./log.ts";
