@@ -19,6 +19,11 @@ export interface CompletedOccurrence {
   completedAt: string;
 }
 
+export type NextOccurrencePlan =
+  | { action: "create"; dueAt: string }
+  | { action: "end" }
+  | { action: "skip"; reason: string };
+
 export type CreatedOccurrence =
   | { outcome: "created" | "existed"; taskId: string; dueAt: string }
   | { outcome: "refused"; reason: string };
@@ -34,20 +39,23 @@ export function createActivities(deps: ActivityDeps) {
     });
 
   return {
-    /** The series as task-api has it now (null when it no longer exists). */
-    async loadSeries(_ctx: unknown, input: { seriesId: string }): Promise<SeriesView | null> {
-      const response = await daprRequest(deps.sidecar, internal(`/series/${input.seriesId}`));
-      if (response.status === 404) return null;
-      if (!response.ok) throw new DaprRequestError("load series", response.status, await response.text());
-      return (await response.json()) as SeriesView;
-    },
-
-    /** The pure computation, as an activity so its answer is recorded in the workflow history. */
-    computeNextDue(
+    /**
+     * What comes after the completed occurrence: the series as task-api has it now, and the
+     * next due instant computed from it (the pure `nextDue`). One activity for both, so its
+     * answer — including the clock-dependent skip-missed choice — is recorded once in the
+     * workflow's history.
+     */
+    async planNextOccurrence(
       _ctx: unknown,
-      input: { series: SeriesView; completed: CompletedOccurrence; now: string },
-    ): { dueAt: string | null } {
-      const { series, completed } = input;
+      input: { completed: CompletedOccurrence; now: string },
+    ): Promise<NextOccurrencePlan> {
+      const { completed } = input;
+      const response = await daprRequest(deps.sidecar, internal(`/series/${completed.seriesId}`));
+      if (response.status === 404) return { action: "skip", reason: "the series no longer exists" };
+      if (!response.ok) throw new DaprRequestError("load series", response.status, await response.text());
+      const series = (await response.json()) as SeriesView;
+      if (series.stoppedAt || series.endedAt)
+        return { action: "skip", reason: "the series was stopped or has ended" };
       const next = nextDue(
         { rule: series.rule, anchor: new Date(series.anchor), timeZone: series.timeZone },
         new Date(completed.dueAt),
@@ -55,7 +63,7 @@ export function createActivities(deps: ActivityDeps) {
         new Date(input.now),
         { mode: series.mode, skipMissed: series.skipMissed },
       );
-      return { dueAt: next?.toISOString() ?? null };
+      return next ? { action: "create", dueAt: next.toISOString() } : { action: "end" };
     },
 
     /** Ask task-api for occurrence `occurrenceIndex`; it creates it at most once. */
