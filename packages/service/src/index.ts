@@ -1,2 +1,3 @@
+export { runCommand } from "./command.ts";
 export { ConfigError, commonConfig, commonEnv, loadOrExit, parseEnv } from "./env.ts";
 export { createLogger, type Level, type Logger } from "./log.ts";
