@@ -59,12 +59,15 @@ export function strict(node: Json): Json {
 }
 
 /**
- * The kubernetes-validate wheel's "local" schemas point at `/api/_definitions.json#/$defs/…`
- * (an absolute path its own resolver maps); kubeconform resolves references against the file,
- * so they become relative to the folder the schemas are written to.
+ * The kubernetes-validate wheel's "local" schemas carry an `$id` under https://kubernetes.io/api/
+ * and point at `/api/_definitions.json#/$defs/…`, which a resolver would fetch from that site.
+ * Without the `$id` and with the reference made relative, kubeconform resolves it to the
+ * `_definitions.json` beside the file: no network.
  */
-export function localDefinitionRefs(schemaText: string): string {
-  return schemaText.replaceAll('"/api/_definitions.json#', '"_definitions.json#');
+export function offlineSchema(schemaText: string): string {
+  const schema = JSON.parse(schemaText) as JsonObject;
+  delete schema.$id;
+  return JSON.stringify(schema).replaceAll('"/api/_definitions.json#', '"_definitions.json#');
 }
 
 function isObject(value: unknown): value is JsonObject {

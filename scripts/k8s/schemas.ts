@@ -5,7 +5,7 @@
  */
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { crdSchemas, localDefinitionRefs } from "./crd-schema.ts";
+import { crdSchemas, offlineSchema } from "./crd-schema.ts";
 import { readZipEntries } from "./zip.ts";
 
 const [mode, ...args] = process.argv.slice(2);
@@ -21,7 +21,7 @@ if (mode === "kubernetes") {
   mkdirSync(dir, { recursive: true });
   const decoder = new TextDecoder();
   for (const [name, data] of entries) {
-    writeFileSync(join(dir, basename(name)), localDefinitionRefs(decoder.decode(data)));
+    writeFileSync(join(dir, basename(name)), offlineSchema(decoder.decode(data)));
   }
   console.log(`wrote ${entries.size} schemas for Kubernetes ${version} to ${dir}`);
 } else if (mode === "crds") {

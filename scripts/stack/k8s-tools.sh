@@ -6,6 +6,15 @@
 #                                         → $K8S_TOOLS_DIR/schemas/dapr
 # Sourced by ./nudge (ensure_k8s_tools); also runnable on its own: bash scripts/stack/k8s-tools.sh
 
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then # run on its own: load the shared helpers first
+  set -euo pipefail
+  NUDGE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+  for f in common bun; do source "$NUDGE_ROOT/scripts/stack/$f.sh"; done
+  [ -d /usr/local/go/bin ] && export PATH="/usr/local/go/bin:$PATH"
+  export GOTOOLCHAIN="${GOTOOLCHAIN:-auto}"
+  K8S_TOOLS_STANDALONE=1
+fi
+
 KUSTOMIZE_VERSION="${KUSTOMIZE_VERSION:-5.8.2}"        # kustomize/api v0.21.2; 5.8.3 needs Go 1.27
 KUBECONFORM_VERSION="${KUBECONFORM_VERSION:-0.8.0}"
 ACTIONLINT_VERSION="${ACTIONLINT_VERSION:-1.7.12}"
@@ -13,7 +22,6 @@ ACTIONLINT_VERSION="${ACTIONLINT_VERSION:-1.7.12}"
 KUBERNETES_SCHEMA_VERSION="${KUBERNETES_SCHEMA_VERSION:-1.34.0}"
 KUBERNETES_VALIDATE_VERSION="${KUBERNETES_VALIDATE_VERSION:-1.37.0}" # ships schemas for 1.25–1.37
 K8S_TOOLS_DIR="$NUDGE_CACHE/tools/k8s"
-
 # go_tool NAME PACKAGE VERSION — go install PACKAGE@vVERSION unless that version is already built.
 go_tool() {
   local name=$1 pkg=$2 version=$3 bin="$K8S_TOOLS_DIR/bin" log="$LOG_DIR/k8s-tools-$1.log"
@@ -66,12 +74,7 @@ ensure_k8s_tools() {
   step k8s-tools "kustomize $KUSTOMIZE_VERSION, kubeconform $KUBECONFORM_VERSION, actionlint $ACTIONLINT_VERSION, schemas for Kubernetes $KUBERNETES_SCHEMA_VERSION + Dapr $DAPR_VERSION in $K8S_TOOLS_DIR"
 }
 
-if [ "${BASH_SOURCE[0]}" = "$0" ]; then
-  set -euo pipefail
-  NUDGE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-  for f in common bun; do source "$NUDGE_ROOT/scripts/stack/$f.sh"; done
-  [ -d /usr/local/go/bin ] && export PATH="/usr/local/go/bin:$PATH"
-  export GOTOOLCHAIN="${GOTOOLCHAIN:-auto}"
+if [ -n "${K8S_TOOLS_STANDALONE:-}" ]; then
   ensure_bun
   ensure_k8s_tools
 fi
