@@ -17,9 +17,19 @@ export interface CompileOptions {
 
 export const repoRoot = resolve(import.meta.dir, "..");
 
+/**
+ * A service's entry is services/<name>/src/bin.ts. Development helpers that also run in a
+ * cluster (packages/mail-capture: the minikube capture inbox) are built from their src/main.ts.
+ */
+export function entryOf(name: string): { dir: string; entry: string } {
+  const service = join(repoRoot, "services", name);
+  if (existsSync(service)) return { dir: service, entry: join(service, "src", "bin.ts") };
+  const helper = join(repoRoot, "packages", name);
+  return { dir: helper, entry: join(helper, "src", "main.ts") };
+}
+
 export async function compileService({ service, outfile, target }: CompileOptions): Promise<void> {
-  const dir = join(repoRoot, "services", service);
-  const entry = join(dir, "src", "bin.ts");
+  const { dir, entry } = entryOf(service);
   if (!existsSync(entry)) throw new Error(`${entry} does not exist: every service needs a src/bin.ts entry`);
   // Assets keep their path relative to the working directory, so build from the service folder:
   // migrations/ then sits at /$bunfs/root/migrations inside the executable.
