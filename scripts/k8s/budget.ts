@@ -8,7 +8,6 @@
 import { join } from "node:path";
 import { cpuMillis, memoryMiB } from "./quantity.ts";
 
-// biome-ignore lint/suspicious/noExplicitAny: rendered manifests and Helm values are walked structurally
 type Obj = Record<string, any>;
 
 export const ALWAYS_FREE = { cpuMillis: 4000, memoryMiB: 24 * 1024 };

@@ -17,7 +17,8 @@ const running: Bun.Subprocess[] = [];
 
 beforeAll(async () => {
   const started = performance.now();
-  executables = await compileAll(services.filter((s) => existsSync(binEntry(s))));
+  // mail-capture: the capture inbox the minikube overlay runs, built the same way.
+  executables = await compileAll([...services.filter((s) => existsSync(binEntry(s))), "mail-capture"]);
   const wall = ((performance.now() - started) / 1000).toFixed(1);
   const lines = [...executables.values()].map(
     (e) =>
@@ -98,6 +99,30 @@ describe("service executables", () => {
       expect(exited).toBe(0);
     });
   }
+
+  test("the capture inbox for minikube compiles to one executable and answers /emails", async () => {
+    const port = await freePort();
+    const child = Bun.spawn([executable("mail-capture")], {
+      cwd: buildDir,
+      env: { PATH: process.env.PATH ?? "", PORT: String(port), HOST: "127.0.0.1" },
+      stdout: "ignore",
+      stderr: "pipe",
+    });
+    running.push(child);
+    const emails = await waitFor(
+      "mail-capture /emails",
+      async () => {
+        const response = await fetch(`http://127.0.0.1:${port}/emails`, {
+          signal: AbortSignal.timeout(1000),
+        });
+        return response.ok && response.json();
+      },
+      { timeoutMs: 15_000 },
+    );
+    expect(emails).toBeDefined();
+    child.kill("SIGTERM");
+    await child.exited;
+  });
 
   test("an unknown command exits with status 2 and prints the usage", async () => {
     const result = await run("task-api", ["bogus"], {});
