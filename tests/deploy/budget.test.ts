@@ -3,12 +3,15 @@
  * HPA maximum, their daprd sidecars, migration Jobs, Dapr's control plane and the ingress
  * controller from the Helm values shipped with the overlay, and OKE's own pods (estimated).
  */
-import { describe, expect, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { join } from "node:path";
 import { repoRoot } from "@nudge/testing";
 import { ALWAYS_FREE, manifestRows, markdownTable, okeBudget, total } from "../../scripts/k8s/budget.ts";
 import { cpuMillis, memoryMiB } from "../../scripts/k8s/quantity.ts";
 import { parseDocuments, rendered } from "./tools.ts";
+
+// External tools and child processes: on a busy 2-core machine they need more than 5 s.
+setDefaultTimeout(60_000);
 
 describe("OKE Always Free budget", () => {
   test("quantities convert the way Kubernetes reads them", () => {

@@ -4,12 +4,15 @@
  * with no database behind it, stops on SIGTERM, and `<service> migrate` brings a real database
  * up to date (the Kubernetes migration Job).
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { connect } from "@nudge/db";
 import { freePort, repoRoot, STARTUP_TIMEOUT_MS, testStack, waitFor } from "@nudge/testing";
 import { buildDir, compileAll, type Executable, serviceNames, startupEnv } from "./executables.ts";
+
+// External tools and child processes: on a busy 2-core machine they need more than 5 s.
+setDefaultTimeout(60_000);
 
 const services = serviceNames();
 let executables = new Map<string, Executable>();

@@ -2,7 +2,7 @@
  * The base and both overlays render with kustomize and every object validates against the
  * Kubernetes API schema (pinned version) and Dapr's CRD schemas, with nothing skipped.
  */
-import { describe, expect, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { repoRoot } from "@nudge/testing";
@@ -16,14 +16,13 @@ import {
   rendered,
 } from "./tools.ts";
 
+// External tools and child processes: on a busy 2-core machine they need more than 5 s.
+setDefaultTimeout(60_000);
+
 describe("kustomize render", () => {
   for (const folder of FOLDERS) {
     test(`${folder} builds with kustomize`, async () => {
-      const started = performance.now();
       const docs = parseDocuments(await rendered(folder));
-      console.log(
-        `kustomize build ${folder}: ${docs.length} objects in ${((performance.now() - started) / 1000).toFixed(2)} s`,
-      );
       expect(docs.length).toBeGreaterThan(0);
     });
   }
@@ -43,7 +42,7 @@ describe("schema validation (kubeconform -strict)", () => {
         summary: { valid: parseDocuments(yaml).length, invalid: 0, errors: 0, skipped: 0 },
         problems: [],
       });
-    });
+    }, 60_000);
   }
 
   test("a misspelt field is an error, in a built-in kind and in a Dapr kind alike", async () => {

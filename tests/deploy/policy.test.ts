@@ -3,12 +3,15 @@
  * complete Dapr wiring with scoped components, no committed Secret values. Each rule is first
  * shown to catch a bad object, so a passing run means something.
  */
-import { describe, expect, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { repoRoot } from "@nudge/testing";
 import { containerProblems, daprApps, daprProblems, secretProblems } from "./policy.ts";
 import { FOLDERS, type K8sObject, parseDocuments, rendered } from "./tools.ts";
+
+// External tools and child processes: on a busy 2-core machine they need more than 5 s.
+setDefaultTimeout(60_000);
 
 /**
  * The Dapr components each app uses (subscriptions add their pub/sub themselves). A new Dapr

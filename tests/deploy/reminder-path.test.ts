@@ -108,7 +108,7 @@ function JWT_ENV() {
   return { JWT_SECRET: JWT.secret, JWT_ISSUER: JWT.issuer, JWT_AUDIENCE: JWT.audience };
 }
 
-async function call(method: string, path: string, user: string, body?: unknown) {
+async function call<T = unknown>(method: string, path: string, user: string, body?: unknown): Promise<T> {
   const token = await new SignJWT({})
     .setProtectedHeader({ alg: "HS256" })
     .setSubject(user)
@@ -122,14 +122,14 @@ async function call(method: string, path: string, user: string, body?: unknown) 
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-  return response.json();
+  return (await response.json()) as T;
 }
 
 test("a reminder created through the compiled task-api is emailed by the compiled notification-service", async () => {
   const user = `deploy-${crypto.randomUUID()}`;
   const email = `${user}@example.com`;
   await call("PATCH", "/me/preferences", user, { email });
-  const task = await call("POST", "/tasks", user, {
+  const task = await call<{ id: string }>("POST", "/tasks", user, {
     title: "Ship the images",
     dueAt: new Date(Date.now() + 3_600_000).toISOString(),
   });

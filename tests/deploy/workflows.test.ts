@@ -1,9 +1,12 @@
 /** The GitHub Actions workflows (ci, release, deploy) pass actionlint. */
-import { expect, test } from "bun:test";
+import { expect, setDefaultTimeout, test } from "bun:test";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { repoRoot } from "@nudge/testing";
 import { run, tool } from "./tools.ts";
+
+// External tools and child processes: on a busy 2-core machine they need more than 5 s.
+setDefaultTimeout(60_000);
 
 const workflows = readdirSync(join(repoRoot, ".github", "workflows"))
   .filter((file) => /\.ya?ml$/.test(file))
