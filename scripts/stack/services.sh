@@ -2,6 +2,7 @@
 
 TASK_API_PORT="${TASK_API_PORT:-3000}"
 NOTIFICATION_SERVICE_PORT="${NOTIFICATION_SERVICE_PORT:-3001}"
+RECURRENCE_SERVICE_PORT="${RECURRENCE_SERVICE_PORT:-3002}"
 MAIL_CAPTURE_PORT="${MAIL_CAPTURE_PORT:-4010}"
 # Development identity settings: tokens for them come from `./nudge token <user>`.
 NUDGE_DEV_JWT_SECRET="${NUDGE_DEV_JWT_SECRET:-local-development-secret-change-me-0123456789}"
@@ -14,6 +15,7 @@ NUDGE_DEV_OPERATOR_TOKEN="${NUDGE_DEV_OPERATOR_TOKEN:-local-operator-token-01234
 SERVICE_TABLE=(
   "task-api $TASK_API_PORT 3500 50001 50011 59101"
   "notification-service $NOTIFICATION_SERVICE_PORT 3501 50002 50012 59102"
+  "recurrence-service $RECURRENCE_SERVICE_PORT 3502 50003 50013 59103"
 )
 
 service_env() { # NAME APP_PORT DAPR_HTTP DAPR_GRPC — the environment a service process runs with

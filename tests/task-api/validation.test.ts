@@ -8,6 +8,7 @@ let taskId: string;
 let tagId: string;
 let dueSoonId: string;
 let reminderId: string;
+let recurringId: string;
 const inAnHour = () => new Date(Date.now() + 3_600_000).toISOString();
 beforeAll(async () => {
   api = await startTaskApi();
@@ -15,6 +16,12 @@ beforeAll(async () => {
   tagId = (await api.request("GET", "/tags", { user })).body[0].id;
   dueSoonId = (await api.request("POST", "/tasks", { user, body: { title: "Due soon", dueAt: inAnHour() } }))
     .body.id;
+  recurringId = (
+    await api.request("POST", "/tasks", {
+      user,
+      body: { title: "Recurring", dueAt: inAnHour(), recurrence: "every day" },
+    })
+  ).body.id;
   reminderId = (await api.request("POST", `/tasks/${taskId}/reminders`, { user, body: { at: inAnHour() } }))
     .body.id;
 }, STARTUP_TIMEOUT_MS);
@@ -111,7 +118,94 @@ const cases: BadRequest[] = [
     { title: "t", recurrence: "FREQ=DAILY;COUNT=2;UNTIL=20300101" },
     "body.recurrence",
   ),
-  post("RRULE that is not one", { title: "t", recurrence: "every day" }, "body.recurrence"),
+  post(
+    "a phrase that is not a recurrence",
+    { title: "t", dueAt: inAnHour(), recurrence: "whenever I feel like it" },
+    "body.recurrence",
+  ),
+  post(
+    "a phrase with words left over",
+    { title: "t", dueAt: inAnHour(), recurrence: "every day or so" },
+    "body.recurrence",
+  ),
+  post("a recurring task without a due date", { title: "t", recurrence: "every day" }, "body.dueAt"),
+  post(
+    "a recurrence mode without a rule",
+    { title: "t", recurrenceMode: "completion" },
+    "body.recurrenceMode",
+  ),
+  post("skip-missed without a rule", { title: "t", skipMissed: true }, "body.skipMissed"),
+  post(
+    "an unknown recurrence mode",
+    { title: "t", dueAt: inAnHour(), recurrence: "every day", recurrenceMode: "sometimes" },
+    "body.recurrenceMode",
+  ),
+  {
+    name: "an unknown edit scope",
+    method: "PATCH",
+    path: () => `/tasks/${taskId}?scope=everything`,
+    body: { title: "x" },
+    status: 400,
+    field: "query.scope",
+  },
+  {
+    name: "a rule change for one occurrence only",
+    method: "PATCH",
+    path: () => `/tasks/${recurringId}?scope=occurrence`,
+    body: { recurrence: "every 2 days" },
+    status: 422,
+    field: "body.recurrence",
+  },
+  {
+    name: "a recurring task losing its due date",
+    method: "PATCH",
+    path: () => `/tasks/${recurringId}`,
+    body: { dueAt: null },
+    status: 422,
+    field: "body.dueAt",
+  },
+  {
+    name: "a preview of a phrase that is not a recurrence",
+    method: "GET",
+    path: () => "/recurrence/preview?rule=whenever",
+    status: 422,
+    field: "query.rule",
+  },
+  {
+    name: "a preview in an unknown zone",
+    method: "GET",
+    path: () => "/recurrence/preview?rule=every%20day&tz=Mars%2FBase",
+    status: 422,
+    field: "query.tz",
+  },
+  {
+    name: "a preview without a rule",
+    method: "GET",
+    path: () => "/recurrence/preview",
+    status: 400,
+    field: "query.rule",
+  },
+  {
+    name: "a preview of 101 occurrences",
+    method: "GET",
+    path: () => "/recurrence/preview?rule=every%20day&count=101",
+    status: 400,
+    field: "query.count",
+  },
+  {
+    name: "occurrences of a task that does not recur",
+    method: "GET",
+    path: () => `/tasks/${taskId}/occurrences`,
+    status: 409,
+    field: "",
+  },
+  {
+    name: "stopping the series of a task that does not exist",
+    method: "POST",
+    path: () => `/tasks/${crypto.randomUUID()}/series/stop`,
+    status: 404,
+    field: "",
+  },
   post("body is an array", [{ title: "t" }], "body"),
   post("body is a string", "title", "body"),
   {
@@ -319,5 +413,11 @@ describe("bad input gets a clear 4xx problem naming the field, never a 500", () 
     const reminders = (await api.request("GET", `/tasks/${taskId}/reminders`, { user })).body;
     expect(reminders.map((r: { id: string }) => r.id)).toEqual([reminderId]);
     expect(reminders[0].occurrenceKey).toBe(`${reminderId}:${Date.parse(reminders[0].at)}`);
+    const recurring = await api.request("GET", `/tasks/${recurringId}`, { user });
+    expect(recurring.body).toMatchObject({
+      recurrence: "FREQ=DAILY",
+      version: 1,
+      series: { stoppedAt: null },
+    });
   });
 });

@@ -48,7 +48,8 @@ export const CloudEventOf = <T extends TSchema>(type: TSchema, data: T, $id: str
 
 /** On `task-events`: the whole task after the change, so consumers never need to call back. */
 export const TaskEventData = Type.Object({
-  schemaVersion: Type.Literal(1),
+  /** 2: the task carries `series` (recurring tasks). */
+  schemaVersion: Type.Literal(2),
   task: Type.Composite([Task, Type.Object({ userId: Type.String() })]),
   changedFields: Type.Array(Type.String()),
   version: Type.Integer({ minimum: 1 }),

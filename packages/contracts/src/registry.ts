@@ -11,8 +11,16 @@ import {
   ReminderEvent,
   ReminderSnooze,
 } from "./reminders.ts";
+import {
+  InternalOccurrenceCreate,
+  InternalSeriesEnd,
+  OccurrencePreview,
+  RecurrencePreview,
+  SeriesEvent,
+  SeriesView,
+} from "./series.ts";
 import { Tag, TagCreate, TagPatch } from "./tags.ts";
-import { Task, TaskCreate, TaskPage, TaskPatch } from "./tasks.ts";
+import { Task, TaskCreate, TaskPage, TaskPatch, TaskSeries } from "./tasks.ts";
 
 /** The contracts published as JSON Schema files (packages/contracts/schemas). */
 export const exportedSchemas = {
@@ -38,4 +46,11 @@ export const exportedSchemas = {
   NotificationPage,
   InternalNotificationCreate,
   ReminderWithOwner,
+  TaskSeries,
+  RecurrencePreview,
+  OccurrencePreview,
+  SeriesView,
+  InternalOccurrenceCreate,
+  InternalSeriesEnd,
+  SeriesEvent,
 };

@@ -30,8 +30,33 @@ export const TimeZone = Type.String({
 export const Rrule = Type.String({
   minLength: 1,
   maxLength: 500,
-  description: "RFC 5545 recurrence rule, e.g. FREQ=WEEKLY;BYDAY=MO,TH (an RRULE: prefix is accepted).",
+  description:
+    "An RFC 5545 RRULE such as FREQ=WEEKLY;BYDAY=MO,TH (an RRULE: prefix is accepted), or a phrase such as " +
+    '"every weekday at 9am"; the normalized RRULE is echoed back. A recurring task needs a due date (the first occurrence).',
 });
+export const RecurrenceMode = Type.Union([Type.Literal("due"), Type.Literal("completion")], {
+  description:
+    'Where the next occurrence is counted from: "due" (default) the current due date; "completion" the day it was completed (Todoist\'s "every!").',
+});
+export type RecurrenceMode = Static<typeof RecurrenceMode>;
+const skipMissed = Type.Boolean({
+  description:
+    "Completing a long-overdue occurrence yields the next future one instead of the first missed one.",
+});
+
+/** A recurring task's place in its series. */
+export const TaskSeries = Type.Object(
+  {
+    id: Id,
+    occurrenceIndex: Type.Integer({ minimum: 0, description: "0 for the first task of the series." }),
+    anchor: Instant,
+    mode: RecurrenceMode,
+    skipMissed: Type.Boolean(),
+    stoppedAt: Nullable(Instant),
+  },
+  { $id: "TaskSeries" },
+);
+export type TaskSeries = Static<typeof TaskSeries>;
 
 const title = Type.String({ minLength: 1, maxLength: 500, description: "Trimmed; must not be blank." });
 const description = Type.String({ maxLength: 10_000, description: "Markdown." });
@@ -46,6 +71,8 @@ export const TaskCreate = Type.Object(
     dueAt: Type.Optional(Nullable(Instant)),
     timeZone: Type.Optional(TimeZone),
     recurrence: Type.Optional(Nullable(Rrule)),
+    recurrenceMode: Type.Optional(RecurrenceMode),
+    skipMissed: Type.Optional(skipMissed),
   },
   { additionalProperties: false, $id: "TaskCreate" },
 );
@@ -60,6 +87,8 @@ export const TaskPatch = Type.Object(
     dueAt: Type.Optional(Nullable(Instant)),
     timeZone: Type.Optional(TimeZone),
     recurrence: Type.Optional(Nullable(Rrule)),
+    recurrenceMode: Type.Optional(RecurrenceMode),
+    skipMissed: Type.Optional(skipMissed),
   },
   { additionalProperties: false, minProperties: 1, $id: "TaskPatch" },
 );
@@ -77,6 +106,7 @@ export const Task = Type.Object(
     timeZone: Type.String(),
     completedAt: Nullable(Instant),
     recurrence: Nullable(Type.String()),
+    series: Nullable(TaskSeries),
     createdAt: Instant,
     updatedAt: Instant,
     version: Type.Integer({ minimum: 1 }),

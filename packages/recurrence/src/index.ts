@@ -1,3 +1,4 @@
+export { RECURRENCE_HINT } from "./natural-text.ts";
 export {
   type NextDueOptions,
   nextDue,
@@ -5,5 +6,6 @@ export {
   type Series,
   upcomingOccurrences,
 } from "./next-occurrence.ts";
+export { type ParsedRecurrence, parseRecurrence } from "./parse.ts";
 export { type ParsedRrule, parseRruleText } from "./rrule-text.ts";
 export { instantOf, type WallClock, wallClockOf } from "./zoned.ts";

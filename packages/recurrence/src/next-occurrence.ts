@@ -72,15 +72,16 @@ export function nextDue(
 ): Date | null {
   let next: Date | null;
   if (options.mode === "completion") {
-    // The rule restarts on the completion day at the series' time of day: "every 3 days" from a
-    // completion on the 20th is next due on the 23rd. (COUNT then counts from that restart.)
+    // The rule restarts on the completion day at the series' time of day, and the next due is
+    // the restart's first occurrence after it: "every 3 days" completed on the 20th — at 08:00
+    // or at 20:00 — is next due on the 23rd. (COUNT then counts from that restart.)
     const day = wallClockOf(completedAt, series.timeZone);
     const time = wallClockOf(series.anchor, series.timeZone);
     const restart = instantOf(
       { ...day, hour: time.hour, minute: time.minute, second: time.second },
       series.timeZone,
     );
-    next = nextOccurrenceAfter({ ...series, anchor: restart }, completedAt);
+    next = nextOccurrenceAfter({ ...series, anchor: restart }, restart);
   } else {
     next = nextOccurrenceAfter(series, currentDue);
   }

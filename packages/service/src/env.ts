@@ -34,16 +34,13 @@ export function loadOrExit<C>(service: string, load: () => C): C {
 }
 
 /**
- * The variables every Nudge service reads (its port, database, sidecar, tokens, log level);
- * services spread these into their own schema and add what is theirs.
+ * The variables every Nudge service reads (its port, sidecar, tokens, log level); services
+ * spread these into their own schema and add what is theirs.
  */
-export function commonEnv(defaults: { port: number; schema: string; poolMax: number }) {
+export function serviceEnv(defaults: { port: number }) {
   return {
     PORT: Type.Integer({ minimum: 1, maximum: 65535, default: defaults.port }),
     HOST: Type.String({ default: "0.0.0.0" }),
-    DATABASE_URL: Type.String({ minLength: 1 }),
-    DB_SCHEMA: Type.String({ pattern: "^[a-z_][a-z0-9_]*$", default: defaults.schema }),
-    DB_POOL_MAX: Type.Integer({ minimum: 1, maximum: 200, default: defaults.poolMax }),
     DAPR_HOST: Type.String({ default: "127.0.0.1" }),
     DAPR_HTTP_PORT: Type.Integer({ default: 3500 }),
     DAPR_GRPC_PORT: Type.Integer({ default: 50001 }),
@@ -60,14 +57,24 @@ export function commonEnv(defaults: { port: number; schema: string; poolMax: num
   };
 }
 
+/** serviceEnv plus the service's own PostgreSQL schema (for services that keep data). */
+export function commonEnv(defaults: { port: number; schema: string; poolMax: number }) {
+  return {
+    ...serviceEnv(defaults),
+    DATABASE_URL: Type.String({ minLength: 1 }),
+    DB_SCHEMA: Type.String({ pattern: "^[a-z_][a-z0-9_]*$", default: defaults.schema }),
+    DB_POOL_MAX: Type.Integer({ minimum: 1, maximum: 200, default: defaults.poolMax }),
+  };
+}
+
+type ServiceEnv = Static<TObject<ReturnType<typeof serviceEnv>>>;
 type CommonEnv = Static<TObject<ReturnType<typeof commonEnv>>>;
 
-/** The parsed form of commonEnv: what every service's Config starts with. */
-export function commonConfig(e: CommonEnv) {
+/** The parsed form of serviceEnv. */
+export function serviceConfig(e: ServiceEnv) {
   return {
     port: e.PORT,
     host: e.HOST,
-    database: { url: e.DATABASE_URL, schema: e.DB_SCHEMA, poolMax: e.DB_POOL_MAX },
     sidecar: {
       httpUrl: `http://${e.DAPR_HOST}:${e.DAPR_HTTP_PORT}`,
       grpcHost: e.DAPR_HOST,
@@ -76,5 +83,13 @@ export function commonConfig(e: CommonEnv) {
     },
     appApiToken: e.APP_API_TOKEN,
     logLevel: e.LOG_LEVEL,
+  };
+}
+
+/** The parsed form of commonEnv: what every service with a database starts its Config with. */
+export function commonConfig(e: CommonEnv) {
+  return {
+    ...serviceConfig(e),
+    database: { url: e.DATABASE_URL, schema: e.DB_SCHEMA, poolMax: e.DB_POOL_MAX },
   };
 }

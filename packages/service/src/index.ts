@@ -1,3 +1,11 @@
 export { runCommand } from "./command.ts";
-export { ConfigError, commonConfig, commonEnv, loadOrExit, parseEnv } from "./env.ts";
+export {
+  ConfigError,
+  commonConfig,
+  commonEnv,
+  loadOrExit,
+  parseEnv,
+  serviceConfig,
+  serviceEnv,
+} from "./env.ts";
 export { createLogger, type Level, type Logger } from "./log.ts";

@@ -4,3 +4,8 @@ import { stopTestStack } from "./stack.ts";
 // Registered globally: the shared stack (control plane, sidecars, test database) is torn down
 // after the last test of the run, whichever file started it.
 afterAll(stopTestStack);
+
+// @dapr/dapr 3.18's workflow worker and client ignore their logger option and print ~20 INFO
+// lines per workflow through console.info/debug, as the services' main.ts files note; in tests
+// that buries the report. NUDGE_TEST_SDK_LOGS=1 keeps them.
+if (!process.env.NUDGE_TEST_SDK_LOGS) console.info = console.debug = () => {};

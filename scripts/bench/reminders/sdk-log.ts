@@ -9,10 +9,10 @@ import { cacheDir } from "../../../packages/testing/src/paths.ts";
  * (~20 lines per reminder). Sent to a file here: the report stays readable, and the writes
  * (part of what the service costs) still happen in this process.
  */
-export function divertInfoLogs(): { path: string; restore(): Promise<void> } {
+export function divertInfoLogs(bench = "reminders"): { path: string; restore(): Promise<void> } {
   const dir = join(cacheDir, "logs", "bench");
   mkdirSync(dir, { recursive: true });
-  const path = join(dir, "reminders-sdk.log");
+  const path = join(dir, `${bench}-sdk.log`);
   const sink = Bun.file(path).writer();
   const original = { info: console.info, debug: console.debug };
   const write = (...args: unknown[]) => {

@@ -11,6 +11,7 @@ import { internalRoutes } from "./internal/routes.ts";
 import { notificationRoutes } from "./notifications/routes.ts";
 import { Metrics } from "./observability/metrics.ts";
 import { reminderRoutes } from "./reminders/routes.ts";
+import { seriesRoutes } from "./series/routes.ts";
 import { tagRoutes } from "./tags/routes.ts";
 import { taskRoutes } from "./tasks/routes.ts";
 import { preferenceRoutes } from "./users/routes.ts";
@@ -69,6 +70,7 @@ export function buildApp({ sql, config, sidecar, log, metrics = new Metrics(), v
       .use(healthRoutes(sql, sidecar, metrics))
       .use(internalRoutes(sql, config.appApiToken))
       .use(taskRoutes(sql, verifyToken, config.publicBaseUrl))
+      .use(seriesRoutes(sql, verifyToken))
       .use(reminderRoutes(sql, verifyToken))
       .use(notificationRoutes(sql, verifyToken))
       .use(tagRoutes(sql, verifyToken))

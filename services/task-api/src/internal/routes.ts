@@ -1,10 +1,13 @@
 import { timingSafeEqual } from "node:crypto";
 import {
   InternalNotificationCreate,
+  InternalOccurrenceCreate,
+  InternalSeriesEnd,
   InternalTaskCreate,
   Notification,
   Problem,
   ReminderWithOwner,
+  SeriesView,
   Task,
   TaskWithOwner,
 } from "@nudge/contracts";
@@ -16,6 +19,7 @@ import { json, replayable } from "../http/respond.ts";
 import { requestHash, runIdempotent } from "../idempotency/store.ts";
 import { notificationsService } from "../notifications/service.ts";
 import { remindersService } from "../reminders/service.ts";
+import { seriesService } from "../series/service.ts";
 import { etagOf } from "../tasks/model.ts";
 import { tasksService } from "../tasks/service.ts";
 import { getPreferences } from "../users/service.ts";
@@ -34,6 +38,8 @@ export function internalRoutes(sql: Sql, appApiToken: string | undefined) {
   const tasks = tasksService(sql);
   const reminders = remindersService(sql);
   const notifications = notificationsService(sql);
+  const series = seriesService(sql);
+  const SeriesParams = Type.Object({ id: Type.String({ format: "uuid" }) });
   return new Elysia({ prefix: "/internal", tags: ["internal"] })
     .onBeforeHandle({ as: "local" }, ({ headers }) => {
       if (!appApiToken || !sameToken(headers["dapr-api-token"], appApiToken)) {
@@ -83,6 +89,37 @@ export function internalRoutes(sql: Sql, appApiToken: string | undefined) {
         body: InternalTaskCreate,
         response: { 201: Task, 403: Problem, 422: Problem },
         detail: { summary: "Create a task for a user, once per idempotency key (next occurrences)" },
+      },
+    )
+    .get("/series/:id", ({ params }) => series.view(params.id), {
+      params: SeriesParams,
+      response: { 200: SeriesView, 403: Problem, 404: Problem },
+      detail: { summary: "A series' rule, anchor, zone, mode and state (for the nextOccurrence workflow)" },
+    })
+    .post(
+      "/series/:id/occurrences",
+      async ({ params, body, headers }) => {
+        const { task, created } = await series.createOccurrence(params.id, body, headers.traceparent);
+        return json(task, created ? 201 : 200, {
+          etag: etagOf(task.version),
+          ...(created ? {} : { "idempotent-replayed": "true" }),
+        });
+      },
+      {
+        params: SeriesParams,
+        body: InternalOccurrenceCreate,
+        response: { 200: Task, 201: Task, 403: Problem, 404: Problem, 409: Problem, 422: Problem },
+        detail: { summary: "Create a series' next occurrence, once per (series, occurrence index)" },
+      },
+    )
+    .post(
+      "/series/:id/end",
+      ({ params, body, headers }) => series.end(params.id, body.lastTaskId, headers.traceparent),
+      {
+        params: SeriesParams,
+        body: InternalSeriesEnd,
+        response: { 200: SeriesView, 403: Problem, 404: Problem },
+        detail: { summary: "Mark a series ended (COUNT/UNTIL reached); announced once" },
       },
     )
     .get("/reminders/:id", ({ params }) => reminders.withOwner(params.id), {

@@ -1,6 +1,8 @@
 import {
   type ReminderEventData,
   type ReminderEventType,
+  type SeriesEventData,
+  type SeriesEventType,
   type Task,
   type TaskEventData,
   type TaskEventType,
@@ -31,7 +33,7 @@ export async function enqueueTaskChange(tx: Tx, change: TaskChange): Promise<voi
   const time = new Date().toISOString();
   const { task } = change;
   const full: TaskEventData = {
-    schemaVersion: 1,
+    schemaVersion: 2,
     task: { ...task, userId: change.userId },
     changedFields: change.changedFields,
     version: task.version,
@@ -73,6 +75,21 @@ export async function enqueueReminderEvents(
       envelope(TOPICS.reminders, type, data.reminderId, time, data, traceparent, taskId),
     ),
   );
+}
+
+/**
+ * Record a series event on `task-events`, inside the caller's transaction, keyed like the task
+ * it is about so it follows that task's own events.
+ */
+export async function enqueueSeriesEvent(
+  tx: Tx,
+  type: SeriesEventType,
+  data: SeriesEventData,
+  taskId: string,
+  traceparent?: string,
+): Promise<void> {
+  const time = new Date().toISOString();
+  await queue(tx, [envelope(TOPICS.taskEvents, type, data.seriesId, time, data, traceparent, taskId)]);
 }
 
 async function queue(tx: Tx, rows: ReturnType<typeof envelope>[]): Promise<void> {

@@ -71,17 +71,29 @@ export function taskRoutes(sql: Sql, verify: VerifyToken, publicBaseUrl: string)
     )
     .patch(
       "/:id",
-      async ({ userId, params, body, headers }) => {
+      async ({ userId, params, body, headers, query }) => {
         const task = await tasks.update(
           actorOf(userId, headers),
           params.id,
           body,
           ifMatch(headers["if-match"]),
+          query.scope,
         );
         return json(task, 200, { etag: etagOf(task.version) });
       },
       {
         params: IdParams,
+        query: Type.Object(
+          {
+            scope: Type.Optional(
+              Type.Union([Type.Literal("series"), Type.Literal("occurrence")], {
+                description:
+                  'For a recurring task: "series" (default) changes this and future occurrences, "occurrence" this one only.',
+              }),
+            ),
+          },
+          { additionalProperties: false },
+        ),
         body: TaskPatch,
         response: { 200: Task, ...errors },
         detail: { summary: "Change a task" },

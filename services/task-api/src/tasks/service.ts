@@ -1,9 +1,10 @@
 import type { Task, TaskCreate, TaskEventType, TaskPatch } from "@nudge/contracts";
 import type { Sql } from "@nudge/db";
 import type { TransactionSql } from "postgres";
-import { notFound, preconditionFailed } from "../http/problem.ts";
+import { invalid, notFound, preconditionFailed } from "../http/problem.ts";
 import { enqueueTaskChange } from "../outbox/enqueue.ts";
 import { followTask } from "../reminders/schedule.ts";
+import { applySeriesChanges, type SeriesScope, startSeries } from "../series/lifecycle.ts";
 import { ensureUser } from "../users/service.ts";
 import { priorityRank, ROW_COLUMNS, sortTagNames, TASK_COLUMNS, type TaskRow, toTask } from "./model.ts";
 import { setTaskTags, tagNewTask } from "./tags-of-task.ts";
@@ -23,7 +24,18 @@ export interface Actor {
 
 type IfMatch = number | "*" | undefined;
 
-async function loadTask(db: Sql | TransactionSql, userId: string, id: string, lock = false): Promise<Task> {
+/** Where a task created by the series itself goes: its series and occurrence index. */
+export interface SeriesPlacement {
+  seriesId: string;
+  occurrenceIndex: number;
+}
+
+export async function loadTask(
+  db: Sql | TransactionSql,
+  userId: string,
+  id: string,
+  lock = false,
+): Promise<Task> {
   const rows = lock
     ? await db.unsafe<TaskRow[]>(
         `select ${TASK_COLUMNS} from tasks t where t.id = $1 and t.user_id = $2 for update`,
@@ -53,6 +65,7 @@ const COMPARED: Array<keyof Task> = [
   "timeZone",
   "completedAt",
   "recurrence",
+  "series",
 ];
 
 export function changedFields(before: Task | undefined, after: Task): string[] {
@@ -74,20 +87,51 @@ export function tasksService(sql: Sql) {
   return {
     get: (userId: string, id: string) => loadTask(sql, userId, id),
 
-    /** Creates the task; `outer` lets the idempotency layer share its transaction. */
-    async create(actor: Actor, input: TaskCreate, outer?: TransactionSql): Promise<Task> {
+    /**
+     * Creates the task; `outer` lets the idempotency layer share its transaction. A task with a
+     * rule starts a series (index 0) unless `placement` puts it into an existing one.
+     */
+    async create(
+      actor: Actor,
+      input: TaskCreate,
+      outer?: TransactionSql,
+      placement?: SeriesPlacement,
+    ): Promise<Task> {
       // The hot path: six round trips (ensure user, insert, tags, outbox) instead of re-reading.
       const run = async (db: TransactionSql) => {
         const user = await ensureUser(db, actor.userId);
         const id = Bun.randomUUIDv7();
         const timeZone = input.timeZone ? canonicalTimeZone(input.timeZone, "body.timeZone") : user.timeZone;
-        const [row] = await db<Omit<TaskRow, "tags">[]>`
-          insert into tasks (id, user_id, title, description, priority, due_at, time_zone, recurrence)
-          values (${id}, ${actor.userId}, ${cleanTitle(input.title)}, ${input.description ?? ""},
-                  ${priorityRank(input.priority ?? "none")}, ${parseInstant(input.dueAt ?? null, "body.dueAt")},
-                  ${timeZone}, ${normalizeRecurrence(input.recurrence ?? null)})
-          returning ${db.unsafe(ROW_COLUMNS)}`;
+        const title = cleanTitle(input.title);
+        const dueAt = parseInstant(input.dueAt ?? null, "body.dueAt");
+        const rule = normalizeRecurrence(input.recurrence ?? null);
         const names = input.tags?.length ? normalizeTagNames(input.tags) : [];
+        const series =
+          placement ??
+          (rule
+            ? await startSeries(db, actor.userId, {
+                rule,
+                dueAt,
+                timeZone,
+                title,
+                description: input.description ?? "",
+                priority: priorityRank(input.priority ?? "none"),
+                tags: names,
+                mode: input.recurrenceMode,
+                skipMissed: input.skipMissed,
+              })
+            : undefined);
+        if (!rule && (input.recurrenceMode !== undefined || input.skipMissed !== undefined)) {
+          const field = input.recurrenceMode !== undefined ? "body.recurrenceMode" : "body.skipMissed";
+          throw invalid(field, "applies to recurring tasks only (set body.recurrence)");
+        }
+        const [row] = await db<Omit<TaskRow, "tags" | "series">[]>`
+          insert into tasks (id, user_id, title, description, priority, due_at, time_zone, recurrence,
+                             series_id, occurrence_index)
+          values (${id}, ${actor.userId}, ${title}, ${input.description ?? ""},
+                  ${priorityRank(input.priority ?? "none")}, ${dueAt}, ${timeZone}, ${rule},
+                  ${series?.seriesId ?? null}, ${series?.occurrenceIndex ?? null})
+          returning ${db.unsafe(ROW_COLUMNS)}`;
         let tags: string[] = [];
         if (names.length) {
           const stored = await tagNewTask(db, actor.userId, id, names);
@@ -97,14 +141,24 @@ export function tasksService(sql: Sql) {
             tags = (await loadTask(db, actor.userId, id)).tags;
           }
         }
-        const task = toTask({ ...(row as Omit<TaskRow, "tags">), tags });
+        // Recurring tasks read their series back (one more round trip, off the hot path).
+        const task = series
+          ? await loadTask(db, actor.userId, id)
+          : toTask({ ...(row as Omit<TaskRow, "tags" | "series">), tags, series: null });
         await announce(db, actor, "task.created", task);
         return task;
       };
       return outer ? run(outer) : sql.begin(run);
     },
 
-    async update(actor: Actor, id: string, patch: TaskPatch, ifMatch: IfMatch): Promise<Task> {
+    /** `scope`: "series" (this and future occurrences, the default) or "occurrence" (this one). */
+    async update(
+      actor: Actor,
+      id: string,
+      patch: TaskPatch,
+      ifMatch: IfMatch,
+      scope: SeriesScope = "series",
+    ): Promise<Task> {
       return sql.begin(async (tx) => {
         const before = await loadTask(tx, actor.userId, id, true);
         checkVersion(before, ifMatch);
@@ -117,6 +171,7 @@ export function tasksService(sql: Sql) {
         if (patch.recurrence !== undefined) set.recurrence = normalizeRecurrence(patch.recurrence);
         if (patch.tags !== undefined) await setTaskTags(tx, actor.userId, id, normalizeTagNames(patch.tags));
         if (Object.keys(set).length) await tx`update tasks set ${tx(set)} where id = ${id}`;
+        await applySeriesChanges(tx, actor, before, patch, scope);
         const after = await loadTask(tx, actor.userId, id);
         if (changedFields(before, after).length === 0) return before; // nothing changed: no new version, no event
         await tx`update tasks set version = version + 1, updated_at = now() where id = ${id}`;

@@ -1,4 +1,4 @@
-import { parseRruleText } from "@nudge/recurrence";
+import { parseRecurrence } from "@nudge/recurrence";
 import { invalid } from "../http/problem.ts";
 
 /** The IANA name as the runtime spells it (e.g. "europe/berlin" → "Europe/Berlin"), or a 422. */
@@ -16,10 +16,11 @@ export function cleanTitle(title: string, field = "body.title"): string {
   return trimmed;
 }
 
+/** An RRULE or a phrase ("every weekday at 9am") as a normalized RRULE, or a 422 with a hint. */
 export function normalizeRecurrence(text: string | null, field = "body.recurrence"): string | null {
   if (text === null) return null;
-  const parsed = parseRruleText(text);
-  if (!parsed.ok) throw invalid(field, `not a valid RRULE: ${parsed.message}`);
+  const parsed = parseRecurrence(text);
+  if (!parsed.ok) throw invalid(field, `${parsed.message}; ${parsed.hint}`);
   return parsed.rule;
 }
 

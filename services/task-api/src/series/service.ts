@@ -1,0 +1,215 @@
+import type {
+  InternalOccurrenceCreate,
+  OccurrencePreview,
+  RecurrenceMode,
+  RecurrencePreview,
+  RecurrencePreviewQuery,
+  SeriesView,
+  Task,
+} from "@nudge/contracts";
+import type { Sql } from "@nudge/db";
+import { parseRecurrence, upcomingOccurrences } from "@nudge/recurrence";
+import type { TransactionSql } from "postgres";
+import { conflict, invalid, notFound } from "../http/problem.ts";
+import { enqueueSeriesEvent } from "../outbox/enqueue.ts";
+import { followTask } from "../reminders/schedule.ts";
+import { priorityName } from "../tasks/model.ts";
+import { loadTask, tasksService } from "../tasks/service.ts";
+import { canonicalTimeZone, parseInstant } from "../tasks/validate.ts";
+
+interface SeriesRow {
+  id: string;
+  user_id: string;
+  rule: string;
+  anchor: Date;
+  time_zone: string;
+  mode: RecurrenceMode;
+  skip_missed: boolean;
+  title: string;
+  description: string;
+  priority: number;
+  tags: string[];
+  stopped_at: Date | null;
+  ended_at: Date | null;
+}
+
+const toView = (row: SeriesRow): SeriesView => ({
+  id: row.id,
+  userId: row.user_id,
+  rule: row.rule,
+  anchor: row.anchor.toISOString(),
+  timeZone: row.time_zone,
+  mode: row.mode,
+  skipMissed: row.skip_missed,
+  stoppedAt: row.stopped_at?.toISOString() ?? null,
+  endedAt: row.ended_at?.toISOString() ?? null,
+});
+
+async function loadSeries(db: Sql | TransactionSql, id: string, lock = false): Promise<SeriesRow> {
+  const [row] = lock
+    ? await db<SeriesRow[]>`select * from series where id = ${id} for update`
+    : await db<SeriesRow[]>`select * from series where id = ${id}`;
+  if (!row) throw notFound(`series ${id}`);
+  return row;
+}
+
+/** The start of the current minute: previews without `start` line up with what users type. */
+const thisMinute = () => new Date(Math.floor(Date.now() / 60_000) * 60_000);
+
+export function seriesService(sql: Sql) {
+  const tasks = tasksService(sql);
+  return {
+    view: async (id: string) => toView(await loadSeries(sql, id)),
+
+    /** A rule's next instants from `start` (default: now), in `tz` (default: the user's zone). */
+    preview(query: RecurrencePreviewQuery, userTimeZone: string): RecurrencePreview {
+      const parsed = parseRecurrence(query.rule);
+      if (!parsed.ok) throw invalid("query.rule", `${parsed.message}; ${parsed.hint}`);
+      const timeZone = query.tz ? canonicalTimeZone(query.tz, "query.tz") : userTimeZone;
+      const start = query.start ? (parseInstant(query.start, "query.start") as Date) : thisMinute();
+      const series = { rule: parsed.rule, anchor: start, timeZone };
+      const occurrences = upcomingOccurrences(series, new Date(start.getTime() - 1), query.count ?? 10);
+      return {
+        rule: parsed.rule,
+        from: parsed.from,
+        timeZone,
+        start: start.toISOString(),
+        occurrences: occurrences.map((d) => d.toISOString()),
+      };
+    },
+
+    /** The series' next due dates after this task's (what completing it would lead to). */
+    async occurrences(userId: string, taskId: string, count: number): Promise<OccurrencePreview> {
+      const task = await tasks.get(userId, taskId);
+      if (!task.series || !task.dueAt) throw conflict(`task ${taskId} is not recurring`);
+      const series = await loadSeries(sql, task.series.id);
+      const next = series.stopped_at
+        ? []
+        : upcomingOccurrences(
+            { rule: series.rule, anchor: series.anchor, timeZone: series.time_zone },
+            new Date(task.dueAt),
+            count,
+          );
+      return {
+        taskId,
+        seriesId: series.id,
+        rule: series.rule,
+        timeZone: series.time_zone,
+        occurrences: next.map((dueAt, i) => ({
+          occurrenceIndex: task.series!.occurrenceIndex + i + 1,
+          dueAt: dueAt.toISOString(),
+        })),
+      };
+    },
+
+    /**
+     * Occurrence `occurrenceIndex` of the series, created at most once (the series row lock
+     * serializes callers; the unique (series_id, occurrence_index) index is the backstop). It is
+     * built from the series' template, with the previous task's reminders moved by as much as
+     * the due date moved, and announced as `task.recurring.next_created` in the same commit.
+     */
+    async createOccurrence(
+      seriesId: string,
+      input: InternalOccurrenceCreate,
+      traceparent?: string,
+    ): Promise<{ task: Task; created: boolean }> {
+      return sql.begin(async (tx) => {
+        const series = await loadSeries(tx, seriesId, true);
+        const [existing] = await tx<{ id: string }[]>`
+          select id from tasks where series_id = ${seriesId} and occurrence_index = ${input.occurrenceIndex}`;
+        if (existing) return { task: await loadTask(tx, series.user_id, existing.id), created: false };
+        if (series.stopped_at) throw conflict(`series ${seriesId} was stopped`);
+        if (series.ended_at) throw conflict(`series ${seriesId} has ended`);
+        const dueAt = parseInstant(input.dueAt, "body.dueAt") as Date;
+        const actor = { userId: series.user_id, traceparent };
+        const created = await tasks.create(
+          actor,
+          {
+            title: series.title,
+            description: series.description,
+            priority: priorityName(series.priority),
+            tags: series.tags,
+            dueAt: dueAt.toISOString(),
+            timeZone: series.time_zone,
+            recurrence: series.rule,
+          },
+          tx,
+          { seriesId, occurrenceIndex: input.occurrenceIndex },
+        );
+        await copyReminders(tx, actor, input.previousTaskId, seriesId, created.id, dueAt);
+        await enqueueSeriesEvent(
+          tx,
+          "task.recurring.next_created",
+          {
+            schemaVersion: 1,
+            seriesId,
+            userId: series.user_id,
+            previousTaskId: input.previousTaskId,
+            occurrenceIndex: input.occurrenceIndex,
+            task: created,
+          },
+          created.id,
+          traceparent,
+        );
+        return { task: created, created: true };
+      });
+    },
+
+    /** COUNT or UNTIL is reached: mark the series ended and say so once. */
+    async end(seriesId: string, lastTaskId: string, traceparent?: string): Promise<SeriesView> {
+      return sql.begin(async (tx) => {
+        const series = await loadSeries(tx, seriesId, true);
+        if (series.ended_at || series.stopped_at) return toView(series);
+        const [last] = await tx<{ occurrence_index: number }[]>`
+          select occurrence_index from tasks where id = ${lastTaskId} and series_id = ${seriesId}`;
+        const [ended] = await tx<SeriesRow[]>`
+          update series set ended_at = now(), updated_at = now() where id = ${seriesId} returning *`;
+        await enqueueSeriesEvent(
+          tx,
+          "task.recurring.ended",
+          {
+            schemaVersion: 1,
+            seriesId,
+            userId: series.user_id,
+            previousTaskId: lastTaskId,
+            occurrenceIndex: last?.occurrence_index ?? 0,
+            reason: "exhausted",
+          },
+          lastTaskId,
+          traceparent,
+        );
+        return toView(ended as SeriesRow);
+      });
+    },
+  };
+}
+
+/**
+ * The previous occurrence's reminders, for the new one: relative reminders as they are (they
+ * follow the new due date), absolute ones moved by as much as the due date moved. Snoozes stay
+ * behind. They are armed like reminders of a reopened task (those already past stay unarmed).
+ */
+async function copyReminders(
+  tx: TransactionSql,
+  actor: { userId: string; traceparent?: string },
+  previousTaskId: string,
+  seriesId: string,
+  taskId: string,
+  dueAt: Date,
+) {
+  const [previous] = await tx<{ due_at: Date | null }[]>`
+    select due_at from tasks where id = ${previousTaskId} and series_id = ${seriesId}`;
+  if (!previous?.due_at) return;
+  const shiftMs = dueAt.getTime() - previous.due_at.getTime();
+  const reminders = await tx<{ at: Date | null; before: string | null }[]>`
+    select at, before::text as before from reminders where task_id = ${previousTaskId} order by created_at, id`;
+  if (!reminders.length) return;
+  await tx`
+    insert into reminders (id, task_id, user_id, at, before)
+    select v.id, ${taskId}, ${actor.userId}, v.at, v.before::interval
+    from unnest(${reminders.map(() => Bun.randomUUIDv7())}::uuid[],
+                ${reminders.map((r) => (r.at ? new Date(r.at.getTime() + shiftMs).toISOString() : null))}::timestamptz[],
+                ${reminders.map((r) => r.before)}::text[]) with ordinality as v(id, at, before, n)
+    order by v.n`;
+  await followTask(tx, actor, taskId, "status");
+}
