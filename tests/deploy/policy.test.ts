@@ -20,6 +20,7 @@ setDefaultTimeout(60_000);
 const USES: Record<string, string[]> = {
   "task-api": ["pubsub"],
   "notification-service": ["pubsub", "statestore"],
+  "recurrence-service": ["pubsub", "statestore"],
 };
 
 const fixture = (name: string) =>

@@ -1,8 +1,9 @@
 /**
- * The images' executables do the real work, not only /healthz: task-api, notification-service
- * and the capture inbox run as compiled binaries (as in the minikube overlay), each app with a
- * real daprd, and a reminder created through the API arrives in the inbox. This is where a
- * bundling problem in gRPC, Dapr Workflow or the Jobs API would show before any cluster does.
+ * The images' executables do the real work, not only /healthz: task-api, notification-service,
+ * recurrence-service and the capture inbox run as compiled binaries (as in the minikube overlay),
+ * each app with a real daprd. A reminder created through the API arrives in the inbox, and a
+ * completed recurring task gets its next occurrence. This is where a bundling problem in gRPC,
+ * Dapr Workflow or the Jobs API would show before any cluster does.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
@@ -33,7 +34,7 @@ let inbox = "";
 function start(name: string, path: string, env: Record<string, string>) {
   const child = Bun.spawn([path], {
     cwd: buildDir,
-    env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "warn", ...env },
+    env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "info", ...env },
     stdout: Bun.file(join(buildDir, `${name}.log`)),
     stderr: Bun.file(join(buildDir, `${name}.err.log`)),
   });
@@ -43,7 +44,7 @@ function start(name: string, path: string, env: Record<string, string>) {
 
 beforeAll(async () => {
   const stack = await testStack();
-  const built = await compileAll(["task-api", "notification-service", "mail-capture"]);
+  const built = await compileAll(["task-api", "notification-service", "recurrence-service", "mail-capture"]);
   const path = (name: string) => built.get(name)?.path ?? "";
   const common = { DATABASE_URL: stack.databaseUrl, APP_API_TOKEN, HOST: "127.0.0.1" };
   for (const service of ["task-api", "notification-service"]) {
@@ -93,7 +94,30 @@ beforeAll(async () => {
       env: { APP_API_TOKEN },
     }),
   );
-  for (const url of [`${api}/readyz`, `http://127.0.0.1:${notifyPort}/readyz`]) {
+  const recurrencePort = await freePort();
+  const recurrenceSidecar = await sidecarPorts();
+  start("recurrence-service", path("recurrence-service"), {
+    APP_API_TOKEN,
+    HOST: "127.0.0.1",
+    PORT: String(recurrencePort),
+    DAPR_HTTP_PORT: String(recurrenceSidecar.httpPort),
+    DAPR_GRPC_PORT: String(recurrenceSidecar.grpcPort),
+  });
+  sidecars.push(
+    await stack.sidecar({
+      appId: "recurrence-service",
+      appPort: recurrencePort,
+      ports: recurrenceSidecar,
+      resourcesPaths: [join(repoRoot, "dapr", "subscriptions")],
+      env: { APP_API_TOKEN },
+    }),
+  );
+  const ready = [
+    `${api}/readyz`,
+    `http://127.0.0.1:${notifyPort}/readyz`,
+    `http://127.0.0.1:${recurrencePort}/readyz`,
+  ];
+  for (const url of ready) {
     await waitFor(`${url} to report ready`, async () => (await fetch(url)).ok, { timeoutMs: 60_000 });
   }
 }, STARTUP_TIMEOUT_MS);
@@ -149,4 +173,29 @@ test("a reminder created through the compiled task-api is emailed by the compile
     { timeoutMs: 120_000, intervalMs: 250 },
   );
   expect(mail.subject).toBe("Reminder: Ship the images");
+}, 150_000);
+
+test("completing a recurring task through the compiled task-api makes the compiled recurrence-service create the next one", async () => {
+  const user = `deploy-${crypto.randomUUID()}`;
+  const task = await call<{ id: string }>("POST", "/tasks", user, {
+    title: "Water the plants",
+    dueAt: new Date(Date.now() + 3_600_000).toISOString(),
+    timeZone: "Europe/Berlin",
+    recurrence: "every day",
+  });
+  await call("POST", `/tasks/${task.id}/complete`, user);
+  const next = await waitFor(
+    "the next occurrence to be listed",
+    async () => {
+      const page = await call<{ items: Array<{ id: string; title: string }> }>(
+        "GET",
+        "/tasks?status=open",
+        user,
+      );
+      return page.items[0];
+    },
+    { timeoutMs: 120_000, intervalMs: 250 },
+  );
+  expect(next.title).toBe("Water the plants");
+  expect(next.id).not.toBe(task.id);
 }, 150_000);
