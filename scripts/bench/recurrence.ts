@@ -125,6 +125,16 @@ export async function run(args: string[]): Promise<void> {
       select count(*)::int as series from (select series_id from tasks where series_id is not null
         group by series_id having count(*) > 2) s`;
 
+    const missing = tasks.filter((t) => !visibleAt.has(t.seriesId));
+    for (const task of missing.slice(0, 5)) {
+      const rows = await api.sql<{ occurrence_index: number; status: string }[]>`
+        select occurrence_index, status from tasks where series_id = ${task.seriesId} order by occurrence_index`;
+      const state = await recurrence.service.workflows
+        .getWorkflowState(`next-${task.id}-v2`, true)
+        .catch((error) => ({ error: String(error) }));
+      console.log(`missing: series ${task.seriesId} (task ${task.id}) has ${JSON.stringify(rows)}`);
+      console.log(`  its workflow: ${JSON.stringify(state)}`);
+    }
     const latencies = tasks
       .filter((t) => visibleAt.has(t.seriesId))
       .map((t) => (visibleAt.get(t.seriesId) as number) - (completedAt.get(t.seriesId) as number))

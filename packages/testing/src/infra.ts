@@ -83,6 +83,7 @@ export async function createDatabase(serverUrl: string, name: string) {
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   return {
+    name,
     url: url.toString(),
     drop: async () => {
       const sql = postgres(serverUrl, { max: 1, onnotice: () => {} });

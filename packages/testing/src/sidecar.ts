@@ -18,6 +18,8 @@ export interface SidecarOptions {
   ports?: SidecarPorts;
   /** Extra environment for daprd, e.g. APP_API_TOKEN. */
   env?: Record<string, string>;
+  /** The Dapr Configuration file; default dapr/config.yaml. */
+  configPath?: string;
 }
 
 export interface SidecarPorts {
@@ -72,7 +74,7 @@ export async function startSidecar(options: SidecarOptions): Promise<RunningSide
     ...["--dapr-listen-addresses", "127.0.0.1", "--app-channel-address", "127.0.0.1"],
     ...(options.appPort ? ["--app-port", `${options.appPort}`, "--app-protocol", "http"] : []),
     ...resources.flatMap((path) => ["--resources-path", path]),
-    ...["--config", join(repoRoot, "dapr", "config.yaml")],
+    ...["--config", options.configPath ?? join(repoRoot, "dapr", "config.yaml")],
     ...["--placement-host-address", options.placementAddress],
     ...["--scheduler-host-address", options.schedulerAddress],
   ];
