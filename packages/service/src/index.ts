@@ -1,3 +1,4 @@
+export { runCommand } from "./command.ts";
 export {
   ConfigError,
   commonConfig,

@@ -10,11 +10,9 @@ const log = createLogger("notification-service", config.logLevel);
 // is silenced here (LOG_LEVEL=debug keeps it).
 if (config.logLevel !== "debug") console.info = console.debug = () => {};
 const service = createNotificationService(config, log);
-service.listen();
-log.info("notification-service listening", { port: config.port, host: config.host });
-await service.startWorker(() => sidecarReady(config.sidecar));
-log.info("delivery workflow worker connected");
 
+// Registered before waiting for the sidecar: a pod stopped while its sidecar never came up
+// still shuts down cleanly instead of dying on the signal.
 let stopping = false;
 async function shutdown(signal: string) {
   if (stopping) return;
@@ -25,3 +23,8 @@ async function shutdown(signal: string) {
 }
 process.on("SIGTERM", () => void shutdown("SIGTERM"));
 process.on("SIGINT", () => void shutdown("SIGINT"));
+
+service.listen();
+log.info("notification-service listening", { port: config.port, host: config.host });
+await service.startWorker(() => sidecarReady(config.sidecar));
+log.info("delivery workflow worker connected");

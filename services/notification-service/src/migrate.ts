@@ -4,7 +4,10 @@ import { connect, migrate, readMigrations } from "@nudge/db";
 import { loadOrExit } from "@nudge/service";
 import { loadConfig } from "./config.ts";
 
-export const MIGRATIONS_DIR = join(import.meta.dir, "..", "migrations");
+// The compiled executable carries the folder as an asset under its own root (compile-service.ts).
+export const MIGRATIONS_DIR = Bun.isStandaloneExecutable
+  ? join(import.meta.dir, "migrations")
+  : join(import.meta.dir, "..", "migrations");
 
 export async function migrateNotificationService(
   url: string,
@@ -19,8 +22,11 @@ export async function migrateNotificationService(
   }
 }
 
-if (import.meta.main) {
+/** Migrate the database the environment names (DATABASE_URL, DB_SCHEMA), logging each step. */
+export async function migrateFromEnvironment() {
   const config = loadOrExit("notification-service", () => loadConfig());
   const applied = await migrateNotificationService(config.database.url, config.database.schema, console.log);
   console.log(applied.length ? `applied ${applied.length} migration(s)` : "schema is up to date");
 }
+
+if (import.meta.main) await migrateFromEnvironment();

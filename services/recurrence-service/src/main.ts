@@ -9,11 +9,9 @@ const log = createLogger("recurrence-service", config.logLevel);
 // console.info/debug; our own logs go straight to stdout (LOG_LEVEL=debug keeps its lines).
 if (config.logLevel !== "debug") console.info = console.debug = () => {};
 const service = createRecurrenceService(config, log);
-service.listen();
-log.info("recurrence-service listening", { port: config.port, host: config.host });
-await service.startWorker(() => sidecarReady(config.sidecar));
-log.info("nextOccurrence workflow worker connected");
 
+// Registered before waiting for the sidecar: a pod stopped while its sidecar never came up
+// still shuts down cleanly instead of dying on the signal.
 let stopping = false;
 async function shutdown(signal: string) {
   if (stopping) return;
@@ -24,3 +22,8 @@ async function shutdown(signal: string) {
 }
 process.on("SIGTERM", () => void shutdown("SIGTERM"));
 process.on("SIGINT", () => void shutdown("SIGINT"));
+
+service.listen();
+log.info("recurrence-service listening", { port: config.port, host: config.host });
+await service.startWorker(() => sidecarReady(config.sidecar));
+log.info("nextOccurrence workflow worker connected");

@@ -1,0 +1,14 @@
+/**
+ * Entry of the compiled executable (the container image; scripts/compile-service.ts builds it):
+ * `task-api` serves, `task-api migrate` applies the schema migrations and exits (the Kubernetes
+ * migration Job runs the same image with that argument). Source runs use main.ts / migrate.ts.
+ */
+import { runCommand } from "@nudge/service";
+
+await runCommand("task-api", {
+  serve: () => import("./main.ts"),
+  migrate: async () => {
+    await (await import("./migrate.ts")).migrateFromEnvironment();
+    process.exit(0);
+  },
+});
