@@ -120,7 +120,8 @@ export async function run(args: string[]): Promise<void> {
     const drivenSeconds = (performance.now() - began) / 1000;
     const deadline = performance.now() + 60_000;
     // Only this run's series count (the start-up probe's next occurrence is seen too).
-    while (tasks.some((t) => !visibleAt.has(t.seriesId)) && performance.now() < deadline) await Bun.sleep(100);
+    while (tasks.some((t) => !visibleAt.has(t.seriesId)) && performance.now() < deadline)
+      await Bun.sleep(100);
     await stopWatching();
     const [extra] = await api.sql<{ series: number }[]>`
       select count(*)::int as series from (select series_id from tasks where series_id is not null
