@@ -61,7 +61,13 @@ export type TaskEvent = Static<typeof TaskEvent>;
 
 /** On `task-updates`: the slim projection live clients render from. */
 export const TaskUpdateData = Type.Object({
-  schemaVersion: Type.Literal(1),
+  /** 2: `eventId` added. */
+  schemaVersion: Type.Union([Type.Literal(1), Type.Literal(2)]),
+  /**
+   * The id of the task-events event of the same change: the key of audit-service's history, so
+   * realtime clients resume from the last id they saw.
+   */
+  eventId: Type.Optional(Id),
   taskId: Id,
   userId: Type.String(),
   change: TaskEventTypeSchema,

@@ -1,3 +1,4 @@
+import { AuditEntry, AuditPage, DeadLetter, LiveMessage } from "./audit.ts";
 import { Problem } from "./common.ts";
 import { TaskEvent, TaskUpdate } from "./events.ts";
 import { InternalTaskCreate, ReminderWithOwner, TaskWithOwner } from "./internal.ts";
@@ -53,4 +54,8 @@ export const exportedSchemas = {
   InternalOccurrenceCreate,
   InternalSeriesEnd,
   SeriesEvent,
+  AuditEntry,
+  AuditPage,
+  LiveMessage,
+  DeadLetter,
 };

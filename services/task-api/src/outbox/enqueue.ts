@@ -38,8 +38,10 @@ export async function enqueueTaskChange(tx: Tx, change: TaskChange): Promise<voi
     changedFields: change.changedFields,
     version: task.version,
   };
+  const fullEnvelope = envelope(TOPICS.taskEvents, change.type, task.id, time, full, change.traceparent);
   const slim: TaskUpdateData = {
-    schemaVersion: 1,
+    schemaVersion: 2,
+    eventId: fullEnvelope.id,
     taskId: task.id,
     userId: change.userId,
     change: change.type,
@@ -51,7 +53,7 @@ export async function enqueueTaskChange(tx: Tx, change: TaskChange): Promise<voi
     updatedAt: task.updatedAt,
   };
   await queue(tx, [
-    envelope(TOPICS.taskEvents, change.type, task.id, time, full, change.traceparent),
+    fullEnvelope,
     envelope(TOPICS.taskUpdates, "task.changed", task.id, time, slim, change.traceparent),
   ]);
 }

@@ -1,0 +1,11 @@
+export { authentication, bearerToken, type JwtSettings, tokenVerifier, type VerifyToken } from "./auth.ts";
+export { errorHandling, MAX_BODY_BYTES, problemResponse } from "./errors.ts";
+export {
+  conflict,
+  type FieldError,
+  invalid,
+  notFound,
+  ProblemError,
+  preconditionFailed,
+  unauthorized,
+} from "./problem.ts";

@@ -1,0 +1,106 @@
+import { timingSafeEqual } from "node:crypto";
+import { SeriesEvent, TaskEvent } from "@nudge/contracts";
+import { type JobsClient, type Sidecar, sidecarReady } from "@nudge/dapr";
+import type { Sql } from "@nudge/db";
+import { errorHandling, type VerifyToken } from "@nudge/http";
+import type { Logger } from "@nudge/service";
+import { Value } from "@sinclair/typebox/value";
+import { Elysia } from "elysia";
+import type { Config } from "./config.ts";
+import { deadLetterRoutes } from "./dlq/routes.ts";
+import { parkDeadLetter } from "./dlq/store.ts";
+import { historyRoutes } from "./history/routes.ts";
+import { recordSeriesEvent, recordTaskEvent } from "./ingest/record.ts";
+import { internalRoutes } from "./internal/routes.ts";
+import { deleteExpiredHistory, RETENTION_JOB } from "./retention/job.ts";
+
+export interface AppDeps {
+  sql: Sql;
+  sidecar: Sidecar;
+  jobs: JobsClient;
+  verify: VerifyToken;
+  retention: Config["retention"];
+  appApiToken?: string;
+  operatorToken?: string;
+  log: Logger;
+}
+
+const fromSidecar = (header: string | undefined, token: string | undefined) =>
+  !token ||
+  (header !== undefined &&
+    header.length === token.length &&
+    timingSafeEqual(Buffer.from(header), Buffer.from(token)));
+
+/** audit-service's HTTP surface: what its sidecar delivers (events, the retention job), history, ops. */
+export function buildApp(deps: AppDeps) {
+  const { sql, log } = deps;
+  return new Elysia({ normalize: false })
+    .use(errorHandling(log))
+    .get("/healthz", () => ({ status: "ok" }))
+    .get("/readyz", async ({ set }) => {
+      const [database, dapr] = await Promise.all([
+        sql`select 1`.then(
+          () => true,
+          () => false,
+        ),
+        sidecarReady(deps.sidecar),
+      ]);
+      if (!database || !dapr) set.status = 503;
+      return { status: database && dapr ? "ready" : "not ready", database, dapr };
+    })
+    .onBeforeHandle(({ request, headers, set }) => {
+      const path = new URL(request.url).pathname;
+      // Events, job triggers and internal calls come only through our sidecar (APP_API_TOKEN).
+      if (
+        (path.startsWith("/events/") || path.startsWith("/job/") || path.startsWith("/internal/")) &&
+        !fromSidecar(headers["dapr-api-token"], deps.appApiToken)
+      ) {
+        set.status = 403;
+        return { status: "DROP" };
+      }
+    })
+    .post(
+      "/events/task-events",
+      async ({ body }) => {
+        const type = (body as { type?: unknown })?.type;
+        const series = typeof type === "string" && type.startsWith("task.recurring.");
+        if (series ? !Value.Check(SeriesEvent, body) : !Value.Check(TaskEvent, body)) {
+          // A malformed event can never succeed: drop it, and Dapr parks it on dlq-events.
+          log.warn("dropping a malformed task-events event", { id: (body as { id?: string })?.id, type });
+          return { status: "DROP" };
+        }
+        const outcome = series
+          ? await recordSeriesEvent(sql, body as SeriesEvent)
+          : await recordTaskEvent(sql, body as TaskEvent);
+        log.debug("task event", { id: (body as TaskEvent).id, outcome });
+        return { status: "SUCCESS" };
+      },
+      { parse: "json" },
+    )
+    .post(
+      "/events/dlq-events",
+      async ({ body, headers }) => {
+        if (typeof body !== "object" || body === null || typeof (body as { id?: unknown }).id !== "string") {
+          log.warn("ignoring a dead letter that is not a CloudEvent");
+          return { status: "SUCCESS" }; // never dead-letter the dead letters
+        }
+        await parkDeadLetter(sql, body as Record<string, unknown>, {
+          originalTopic: headers.__topic,
+          partitionKey: headers.__key,
+        });
+        log.info("dead letter parked", { id: (body as { id: string }).id, topic: headers.__topic });
+        return { status: "SUCCESS" };
+      },
+      { parse: "json" },
+    )
+    .post(`/job/${RETENTION_JOB}`, async () => {
+      const result = await deleteExpiredHistory(sql, deps.retention.days, deps.retention.batchSize);
+      log.info("retention", result);
+      return result;
+    })
+    .use(internalRoutes(sql))
+    .use(historyRoutes(sql, deps.verify))
+    .use(deadLetterRoutes(sql, deps.sidecar, deps.operatorToken));
+}
+
+export type AuditApp = ReturnType<typeof buildApp>;

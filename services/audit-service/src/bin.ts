@@ -1,0 +1,14 @@
+/**
+ * Entry of the compiled executable (the container image; scripts/compile-service.ts builds it):
+ * `audit-service` serves, `audit-service migrate` applies the schema migrations and exits (the Kubernetes
+ * migration Job runs the same image with that argument). Source runs use main.ts / migrate.ts.
+ */
+import { runCommand } from "@nudge/service";
+
+await runCommand("audit-service", {
+  serve: () => import("./main.ts"),
+  migrate: async () => {
+    await (await import("./migrate.ts")).migrateFromEnvironment();
+    process.exit(0);
+  },
+});

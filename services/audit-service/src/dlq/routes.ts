@@ -1,0 +1,65 @@
+import { timingSafeEqual } from "node:crypto";
+import type { Sidecar } from "@nudge/dapr";
+import type { Sql } from "@nudge/db";
+import { ProblemError } from "@nudge/http";
+import { Type } from "@sinclair/typebox";
+import { Elysia } from "elysia";
+import { listDeadLetters, purgeDeadLetters, replayDeadLetters } from "./store.ts";
+
+const tokenMatches = (header: string | undefined, token: string) => {
+  const given = header?.replace(/^Bearer /, "");
+  return (
+    given !== undefined &&
+    given.length === token.length &&
+    timingSafeEqual(Buffer.from(given), Buffer.from(token))
+  );
+};
+
+/** Operator endpoints over dlq-events (what `./nudge dlq` calls). Bearer OPERATOR_TOKEN or nothing. */
+export function deadLetterRoutes(sql: Sql, sidecar: Sidecar, token: string | undefined) {
+  return new Elysia({ prefix: "/operator/dead-letters", tags: ["operations"] })
+    .onBeforeHandle({ as: "local" }, ({ headers }) => {
+      if (!token || !tokenMatches(headers.authorization, token)) {
+        throw new ProblemError(
+          401,
+          "unauthorized",
+          "Unauthorized",
+          "operator endpoints need Authorization: Bearer <OPERATOR_TOKEN>",
+          [{ field: "header.authorization", message: "must be Bearer <OPERATOR_TOKEN>" }],
+        );
+      }
+    })
+    .get(
+      "/",
+      async ({ query }) => ({
+        items: await listDeadLetters(sql, query.status ?? "parked", query.limit ?? 100),
+      }),
+      {
+        query: Type.Object(
+          {
+            status: Type.Optional(
+              Type.Union([Type.Literal("parked"), Type.Literal("replayed"), Type.Literal("all")]),
+            ),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+          },
+          { additionalProperties: false },
+        ),
+        transform: ({ query }) => {
+          const q = query as Record<string, unknown>;
+          if (typeof q.limit === "string" && /^\d{1,4}$/.test(q.limit)) q.limit = Number(q.limit);
+        },
+      },
+    )
+    .post("/replay", async ({ body }) => ({ replayed: await replayDeadLetters(sql, sidecar, body) }), {
+      body: Type.Object(
+        { eventId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) },
+        { additionalProperties: false },
+      ),
+    })
+    .delete("/", async ({ query }) => ({ purged: await purgeDeadLetters(sql, query.scope ?? "all") }), {
+      query: Type.Object(
+        { scope: Type.Optional(Type.Union([Type.Literal("replayed"), Type.Literal("all")])) },
+        { additionalProperties: false },
+      ),
+    });
+}

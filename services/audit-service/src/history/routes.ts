@@ -1,0 +1,30 @@
+import { ActivityQuery, AuditPage, HistoryQuery } from "@nudge/contracts";
+import type { Sql } from "@nudge/db";
+import { authentication, type VerifyToken } from "@nudge/http";
+import { Type } from "@sinclair/typebox";
+import { Elysia } from "elysia";
+import { activity, taskHistory } from "./service.ts";
+
+/** Query strings arrive as text; numbers are converted only when they are plainly numbers. */
+const limitAsNumber = ({ query }: { query: Record<string, unknown> }) => {
+  if (typeof query.limit === "string" && /^\d{1,4}$/.test(query.limit)) query.limit = Number(query.limit);
+};
+
+/** The public history API: bearer JWT, a user reads only their own history. */
+export function historyRoutes(sql: Sql, verify: VerifyToken) {
+  return new Elysia({ tags: ["history"] })
+    .use(authentication(verify))
+    .get("/tasks/:id/history", ({ userId, params, query }) => taskHistory(sql, userId, params.id, query), {
+      params: Type.Object({ id: Type.String({ format: "uuid" }) }),
+      query: HistoryQuery,
+      transform: limitAsNumber,
+      response: { 200: AuditPage },
+      detail: { summary: "A task's changes, newest first" },
+    })
+    .get("/activity", ({ userId, query }) => activity(sql, userId, query), {
+      query: ActivityQuery,
+      transform: limitAsNumber,
+      response: { 200: AuditPage },
+      detail: { summary: "The user's activity feed, newest first" },
+    });
+}

@@ -1,0 +1,55 @@
+import { jobsClient } from "@nudge/dapr";
+import { connect } from "@nudge/db";
+import { tokenVerifier } from "@nudge/http";
+import { createLogger, type Logger } from "@nudge/service";
+import { buildApp } from "./app.ts";
+import type { Config } from "./config.ts";
+import { scheduleRetention } from "./retention/job.ts";
+
+/** Wires the service: pool, HTTP app, the retention job. main.ts and the tests start it this way. */
+export function createAuditService(
+  config: Config,
+  log: Logger = createLogger("audit-service", config.logLevel),
+) {
+  const sql = connect(config.database.url, {
+    schema: config.database.schema,
+    max: config.database.poolMax,
+    applicationName: "audit-service",
+  });
+  const jobs = jobsClient(config.sidecar);
+  const app = buildApp({
+    sql,
+    sidecar: config.sidecar,
+    jobs,
+    verify: tokenVerifier(config.jwt),
+    retention: config.retention,
+    appApiToken: config.appApiToken,
+    operatorToken: config.operatorToken,
+    log,
+  });
+  return {
+    app,
+    sql,
+    jobs,
+    listen() {
+      app.listen({ port: config.port, hostname: config.host });
+    },
+    /** The retention job needs a live sidecar (and its scheduler connection). */
+    async scheduleRetention(sidecarUp: () => Promise<boolean>) {
+      for (;;) {
+        if (await sidecarUp()) {
+          try {
+            return await scheduleRetention(jobs, config.retention.schedule);
+          } catch (error) {
+            log.warn("scheduling the retention job failed; retrying", { error: String(error) });
+          }
+        }
+        await Bun.sleep(1000);
+      }
+    },
+    async stop() {
+      await app.stop(true);
+      await sql.end({ timeout: 5 });
+    },
+  };
+}
