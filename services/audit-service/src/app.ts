@@ -1,15 +1,14 @@
 import { timingSafeEqual } from "node:crypto";
-import { SeriesEvent, TaskEvent } from "@nudge/contracts";
 import { type JobsClient, type Sidecar, sidecarReady } from "@nudge/dapr";
 import type { Sql } from "@nudge/db";
 import { errorHandling, type VerifyToken } from "@nudge/http";
 import type { Logger } from "@nudge/service";
-import { Value } from "@sinclair/typebox/value";
 import { Elysia } from "elysia";
 import type { Config } from "./config.ts";
 import { deadLetterRoutes } from "./dlq/routes.ts";
 import { parkDeadLetter } from "./dlq/store.ts";
 import { historyRoutes } from "./history/routes.ts";
+import { accept } from "./ingest/accept.ts";
 import { recordSeriesEvent, recordTaskEvent } from "./ingest/record.ts";
 import { internalRoutes } from "./internal/routes.ts";
 import { deleteExpiredHistory, RETENTION_JOB } from "./retention/job.ts";
@@ -62,17 +61,19 @@ export function buildApp(deps: AppDeps) {
     .post(
       "/events/task-events",
       async ({ body }) => {
-        const type = (body as { type?: unknown })?.type;
-        const series = typeof type === "string" && type.startsWith("task.recurring.");
-        if (series ? !Value.Check(SeriesEvent, body) : !Value.Check(TaskEvent, body)) {
+        const accepted = accept(body);
+        if (accepted.kind === "other") return { status: "SUCCESS" };
+        if (accepted.kind === "invalid") {
           // A malformed event can never succeed: drop it, and Dapr parks it on dlq-events.
-          log.warn("dropping a malformed task-events event", { id: (body as { id?: string })?.id, type });
+          const { id, type } = (body ?? {}) as { id?: unknown; type?: unknown };
+          log.warn("dropping a malformed task-events event", { id, type });
           return { status: "DROP" };
         }
-        const outcome = series
-          ? await recordSeriesEvent(sql, body as SeriesEvent)
-          : await recordTaskEvent(sql, body as TaskEvent);
-        log.debug("task event", { id: (body as TaskEvent).id, outcome });
+        const outcome =
+          accepted.kind === "series"
+            ? await recordSeriesEvent(sql, accepted.event)
+            : await recordTaskEvent(sql, accepted.event);
+        log.debug("task event", { id: accepted.event.id, outcome });
         return { status: "SUCCESS" };
       },
       { parse: "json" },
