@@ -3,6 +3,8 @@
 TASK_API_PORT="${TASK_API_PORT:-3000}"
 NOTIFICATION_SERVICE_PORT="${NOTIFICATION_SERVICE_PORT:-3001}"
 RECURRENCE_SERVICE_PORT="${RECURRENCE_SERVICE_PORT:-3002}"
+AUDIT_SERVICE_PORT="${AUDIT_SERVICE_PORT:-3003}"
+REALTIME_GATEWAY_PORT="${REALTIME_GATEWAY_PORT:-3004}"
 MAIL_CAPTURE_PORT="${MAIL_CAPTURE_PORT:-4010}"
 # Development identity settings: tokens for them come from `./nudge token <user>`.
 NUDGE_DEV_JWT_SECRET="${NUDGE_DEV_JWT_SECRET:-local-development-secret-change-me-0123456789}"
@@ -16,6 +18,9 @@ SERVICE_TABLE=(
   "task-api $TASK_API_PORT 3500 50001 50011 59101"
   "notification-service $NOTIFICATION_SERVICE_PORT 3501 50002 50012 59102"
   "recurrence-service $RECURRENCE_SERVICE_PORT 3502 50003 50013 59103"
+  # Placement and scheduler hold 50005 and 50006: the next services' gRPC ports skip them.
+  "audit-service $AUDIT_SERVICE_PORT 3503 50007 50017 59104"
+  "realtime-gateway $REALTIME_GATEWAY_PORT 3504 50008 50018 59105"
 )
 
 service_env() { # NAME APP_PORT DAPR_HTTP DAPR_GRPC — the environment a service process runs with
@@ -39,6 +44,7 @@ RESEND_BASE_URL=http://127.0.0.1:$MAIL_CAPTURE_PORT
 LINK_BASE_URL=http://127.0.0.1:$TASK_API_PORT
 ENV
     ;;
+    audit-service) echo "OPERATOR_TOKEN=$NUDGE_DEV_OPERATOR_TOKEN" ;;
   esac
 }
 
@@ -67,7 +73,7 @@ start_service() { # NAME APP_PORT DAPR_HTTP DAPR_GRPC DAPR_INTERNAL DAPR_METRICS
   start_daemon "$name" "$log" env "${env_lines[@]}" bun "$NUDGE_ROOT/services/$name/src/main.ts"
   (cd "$NUDGE_ROOT" && start_daemon "daprd-$name" "$LOG_DIR/daprd-$name.log" env \
     "NUDGE_DAPR_KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT" "NUDGE_DAPR_STATE_PG=$(postgres_url)" "APP_API_TOKEN=$NUDGE_DEV_APP_TOKEN" \
-    "$DAPR_BIN_DIR/daprd" --app-id "$name" --app-port "$port" --app-protocol http --app-channel-address 127.0.0.1 \
+    "POD_NAME=$name-local" "$DAPR_BIN_DIR/daprd" --app-id "$name" --app-port "$port" --app-protocol http --app-channel-address 127.0.0.1 \
     --dapr-http-port "$3" --dapr-grpc-port "$4" --dapr-internal-grpc-port "$5" --metrics-port "$6" \
     --dapr-listen-addresses 127.0.0.1 --resources-path dapr/components --resources-path dapr/subscriptions \
     --config dapr/config.yaml \

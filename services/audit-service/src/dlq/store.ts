@@ -60,23 +60,31 @@ export async function listDeadLetters(sql: Sql, status: "parked" | "replayed" | 
 
 /**
  * Publish parked messages back to their original topic, unchanged (same id: consumers that
- * handled it meanwhile skip it) with their partition key, and mark them replayed. Only parked
- * ones are replayed, so running the same replay twice publishes nothing the second time.
+ * handled it meanwhile skip it) with their partition key. Each record is claimed (parked →
+ * replayed) before it is published and released again if publishing fails, so two operators
+ * replaying at once, or one running the same replay twice, publish it once.
  */
 export async function replayDeadLetters(sql: Sql, sidecar: Sidecar, which: { eventId?: string }) {
-  const rows = await sql<Row[]>`
-    select * from dead_letters where status = 'parked'
-    ${which.eventId ? sql`and event_id = ${which.eventId}` : sql``}
-    order by parked_at limit 1000`;
+  const claimed = await sql<Row[]>`
+    update dead_letters set status = 'replayed', replayed_at = now()
+    where (topic, event_id) in (
+      select topic, event_id from dead_letters where status = 'parked'
+      ${which.eventId ? sql`and event_id = ${which.eventId}` : sql``}
+      order by parked_at limit 1000 for update skip locked)
+    returning *`;
   const replayed: string[] = [];
-  for (const row of rows) {
-    await publishEvent(sidecar, row.topic, row.event as CloudEvent, {
-      ...(row.partition_key ? { partitionKey: row.partition_key } : {}),
-    });
-    await sql`
-      update dead_letters set status = 'replayed', replayed_at = now()
-      where topic = ${row.topic} and event_id = ${row.event_id} and status = 'parked'`;
-    replayed.push(row.event_id);
+  for (const row of claimed) {
+    try {
+      await publishEvent(sidecar, row.topic, row.event as CloudEvent, {
+        ...(row.partition_key ? { partitionKey: row.partition_key } : {}),
+      });
+      replayed.push(row.event_id);
+    } catch (error) {
+      await sql`
+        update dead_letters set status = 'parked', replayed_at = null
+        where topic = ${row.topic} and event_id = ${row.event_id} and status = 'replayed'`;
+      throw error;
+    }
   }
   return replayed;
 }

@@ -10,6 +10,8 @@ export const RETENTION_JOB = "audit-retention";
 export async function scheduleRetention(jobs: JobsClient, schedule: string): Promise<void> {
   await jobs.schedule(RETENTION_JOB, {
     schedule,
+    // Dapr 1.18 cannot print a job without data (GET answers 500), so it carries its purpose.
+    data: { purpose: "delete history older than the retention" },
     overwrite: true,
     // A missed run is caught up by the next one; retry briefly if the app is restarting.
     failurePolicy: { constant: { interval: "30s", maxRetries: 10 } },
