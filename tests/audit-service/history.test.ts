@@ -100,6 +100,12 @@ describe("the history of a task", () => {
     expect(feed.body.items).toHaveLength(0);
   });
 
+  test("the ingress path /history serves the same history", async () => {
+    const page = await history(owner, `/history/tasks/${taskId}/history?limit=1`);
+    expect(page.status).toBe(200);
+    expect(page.body.items[0]?.type).toBe("task.completed");
+  });
+
   test("without a valid token the history answers 401", async () => {
     const response = await fetch(`${audit.baseUrl}/tasks/${taskId}/history`);
     expect(response.status).toBe(401);

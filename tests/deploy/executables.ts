@@ -27,6 +27,11 @@ export const startupEnv: Record<string, Record<string, string>> = {
     JWT_AUDIENCE: "nudge-api",
   },
   "notification-service": { RESEND_API_KEY: "re_deploy_test" },
+  "audit-service": {
+    JWT_SECRET: "deploy-test-secret-0123456789abcdef0123",
+    JWT_ISSUER: "https://auth.nudge.test/",
+    JWT_AUDIENCE: "nudge-api",
+  },
 };
 
 export interface Executable {

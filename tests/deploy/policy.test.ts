@@ -21,6 +21,7 @@ const USES: Record<string, string[]> = {
   "task-api": ["pubsub"],
   "notification-service": ["pubsub", "statestore"],
   "recurrence-service": ["pubsub", "statestore"],
+  "audit-service": ["pubsub"],
 };
 
 const fixture = (name: string) =>

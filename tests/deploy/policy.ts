@@ -122,7 +122,8 @@ export function daprProblems(objects: K8sObject[], uses: Record<string, string[]
       problems.push(`Component ${name}: no scopes, so every app in the namespace sees it`);
   }
   for (const subscription of objects.filter((o) => o.kind === "Subscription")) {
-    if (!subscription.spec?.deadLetterTopic)
+    // The dead letters' own subscription (audit-service) must not park into itself.
+    if (!subscription.spec?.deadLetterTopic && subscription.spec?.topic !== "dlq-events")
       problems.push(`Subscription ${subscription.metadata.name}: no deadLetterTopic`);
     if (!subscription.scopes?.length) problems.push(`Subscription ${subscription.metadata.name}: no scopes`);
   }

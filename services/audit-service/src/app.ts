@@ -101,6 +101,7 @@ export function buildApp(deps: AppDeps) {
     })
     .use(internalRoutes(sql))
     .use(historyRoutes(sql, deps.verify))
+    .use(historyRoutes(sql, deps.verify, "/history"))
     .use(deadLetterRoutes(sql, deps.sidecar, deps.operatorToken));
 }
 

@@ -10,9 +10,12 @@ const limitAsNumber = ({ query }: { query: Record<string, unknown> }) => {
   if (typeof query.limit === "string" && /^\d{1,4}$/.test(query.limit)) query.limit = Number(query.limit);
 };
 
-/** The public history API: bearer JWT, a user reads only their own history. */
-export function historyRoutes(sql: Sql, verify: VerifyToken) {
-  return new Elysia({ tags: ["history"] })
+/**
+ * The public history API: bearer JWT, a user reads only their own history. Served at the root
+ * and under `/history`, the path the ingress sends to audit-service (`/` is task-api's).
+ */
+export function historyRoutes(sql: Sql, verify: VerifyToken, prefix: "" | "/history" = "") {
+  return new Elysia({ prefix, tags: ["history"] })
     .use(authentication(verify))
     .get("/tasks/:id/history", ({ userId, params, query }) => taskHistory(sql, userId, params.id, query), {
       params: Type.Object({ id: Type.String({ format: "uuid" }) }),
