@@ -1,6 +1,8 @@
 import { ReminderEvent, SeriesEvent, TaskEvent, TaskUpdate, TOPICS } from "@nudge/contracts";
 import type { TSchema } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
+// TypeBox checks the uuid and date-time formats only once Elysia has registered them.
+import "elysia";
 
 /** The contract a parked event's type belongs to. */
 function contractOf(type: string): { name: string; schema: TSchema } | undefined {

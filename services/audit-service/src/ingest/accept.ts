@@ -1,5 +1,7 @@
 import { SERIES_EVENT_TYPES, SeriesEvent, TASK_EVENT_TYPES, TaskEvent } from "@nudge/contracts";
 import { Value } from "@sinclair/typebox/value";
+// TypeBox checks the uuid and date-time formats only once Elysia has registered them.
+import "elysia";
 
 export type Accepted =
   | { kind: "task"; event: TaskEvent }
