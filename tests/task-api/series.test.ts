@@ -201,4 +201,26 @@ describe("recurring tasks through the API", () => {
     });
     expect(next.status).toBe(409);
   });
+
+  test("renaming or deleting a tag changes what the next occurrence is tagged with", async () => {
+    const owner = user();
+    const task = await recurringTask(owner, {
+      dueAt: "2030-01-01T09:00:00Z",
+      recurrence: "every day",
+      tags: ["garden", "weekly-chores"],
+    });
+    const tags = (await api.request("GET", "/tags", { user: owner })).body as Array<{
+      id: string;
+      name: string;
+    }>;
+    const id = (name: string) => tags.find((t) => t.name === name)?.id;
+    await api.request("PATCH", `/tags/${id("garden")}`, { user: owner, body: { name: "Garden" } });
+    await api.request("DELETE", `/tags/${id("weekly-chores")}`, { user: owner });
+    const next = await nextOccurrence(task.series.id, {
+      occurrenceIndex: 1,
+      dueAt: "2030-01-02T09:00:00Z",
+      previousTaskId: task.id,
+    });
+    expect(next.body.tags).toEqual(["Garden"]);
+  });
 });

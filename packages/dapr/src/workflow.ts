@@ -1,4 +1,4 @@
-import type { WorkflowActivityContext, WorkflowContext } from "@dapr/dapr";
+import type { DaprWorkflowClient, WorkflowActivityContext, WorkflowContext } from "@dapr/dapr";
 
 /**
  * Retry policy for a workflow activity. @dapr/dapr 3.18 has no per-call retry options, so the
@@ -40,5 +40,26 @@ export async function* callActivityWithRetry<Input, Output>(
       const fireAt = new Date(ctx.getCurrentUtcDateTime().getTime() + retryDelayMs(policy, attempt));
       yield ctx.createTimer(fireAt);
     }
+  }
+}
+
+/**
+ * Start workflow `name` under `instanceId` unless that instance exists: a duplicate trigger or a
+ * redelivered event finds it and starts nothing. (The state check covers finished instances;
+ * the "already exists" answer covers a race between two starts.)
+ */
+export async function startWorkflowOnce(
+  client: DaprWorkflowClient,
+  name: string,
+  input: unknown,
+  instanceId: string,
+): Promise<"started" | "already-started"> {
+  if (await client.getWorkflowState(instanceId, false).catch(() => undefined)) return "already-started";
+  try {
+    await client.scheduleNewWorkflow(name, input, instanceId);
+    return "started";
+  } catch (error) {
+    if (/already exists/i.test(String((error as Error)?.message ?? error))) return "already-started";
+    throw error;
   }
 }

@@ -8,4 +8,5 @@ export {
   serviceConfig,
   serviceEnv,
 } from "./env.ts";
+export { quietWorkflowSdk, stopOnSignals } from "./lifecycle.ts";
 export { createLogger, type Level, type Logger } from "./log.ts";

@@ -1,7 +1,6 @@
-import { timingSafeEqual } from "node:crypto";
 import type { DaprWorkflowClient } from "@dapr/dapr";
 import { ReminderEvent } from "@nudge/contracts";
-import { type JobsClient, type Sidecar, sidecarReady } from "@nudge/dapr";
+import { fromSidecar, type JobsClient, type Sidecar, sidecarReady } from "@nudge/dapr";
 import type { Sql } from "@nudge/db";
 import type { Logger } from "@nudge/service";
 import { Value } from "@sinclair/typebox/value";
@@ -21,12 +20,6 @@ export interface AppDeps {
   operatorToken?: string;
   log: Logger;
 }
-
-const fromSidecar = (header: string | undefined, token: string | undefined) =>
-  !token ||
-  (header !== undefined &&
-    header.length === token.length &&
-    timingSafeEqual(Buffer.from(header), Buffer.from(token)));
 
 /** notification-service's HTTP surface: what its sidecar delivers (events, job triggers), and ops. */
 export function buildApp(deps: AppDeps) {

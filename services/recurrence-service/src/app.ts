@@ -1,7 +1,6 @@
-import { timingSafeEqual } from "node:crypto";
 import type { DaprWorkflowClient } from "@dapr/dapr";
 import { TaskEvent } from "@nudge/contracts";
-import { type Sidecar, sidecarReady } from "@nudge/dapr";
+import { fromSidecar, type Sidecar, sidecarReady } from "@nudge/dapr";
 import type { Logger } from "@nudge/service";
 import { Value } from "@sinclair/typebox/value";
 import { Elysia } from "elysia";
@@ -14,12 +13,6 @@ export interface AppDeps {
   appApiToken?: string;
   log: Logger;
 }
-
-const fromSidecar = (header: string | undefined, token: string | undefined) =>
-  !token ||
-  (header !== undefined &&
-    header.length === token.length &&
-    timingSafeEqual(Buffer.from(header), Buffer.from(token)));
 
 /** recurrence-service's HTTP surface: health, and the `task-events` its sidecar delivers. */
 export function buildApp(deps: AppDeps) {

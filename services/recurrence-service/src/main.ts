@@ -1,27 +1,13 @@
 import { sidecarReady } from "@nudge/dapr";
-import { createLogger, loadOrExit } from "@nudge/service";
+import { createLogger, loadOrExit, quietWorkflowSdk, stopOnSignals } from "@nudge/service";
 import { loadConfig } from "./config.ts";
 import { createRecurrenceService } from "./runtime.ts";
 
 const config = loadOrExit("recurrence-service", () => loadConfig());
 const log = createLogger("recurrence-service", config.logLevel);
-// @dapr/dapr 3.18's workflow worker ignores its logger option and chatters through
-// console.info/debug; our own logs go straight to stdout (LOG_LEVEL=debug keeps its lines).
-if (config.logLevel !== "debug") console.info = console.debug = () => {};
+quietWorkflowSdk(config.logLevel);
 const service = createRecurrenceService(config, log);
-
-// Registered before waiting for the sidecar: a pod stopped while its sidecar never came up
-// still shuts down cleanly instead of dying on the signal.
-let stopping = false;
-async function shutdown(signal: string) {
-  if (stopping) return;
-  stopping = true;
-  log.info("shutting down", { signal });
-  await service.stop();
-  process.exit(0);
-}
-process.on("SIGTERM", () => void shutdown("SIGTERM"));
-process.on("SIGINT", () => void shutdown("SIGINT"));
+stopOnSignals(log, () => service.stop());
 
 service.listen();
 log.info("recurrence-service listening", { port: config.port, host: config.host });

@@ -1,5 +1,5 @@
 import { connect } from "@nudge/db";
-import { createLogger, loadOrExit } from "@nudge/service";
+import { createLogger, loadOrExit, stopOnSignals } from "@nudge/service";
 import { buildApp } from "./app.ts";
 import { loadConfig } from "./config.ts";
 import { startOutboxRelay } from "./outbox/relay.ts";
@@ -24,15 +24,8 @@ if (!config.appApiToken) log.warn("APP_API_TOKEN is not set: internal routes ref
 app.listen({ port: config.port, hostname: config.host });
 log.info("task-api listening", { port: config.port, host: config.host });
 
-let stopping = false;
-async function shutdown(signal: string) {
-  if (stopping) return;
-  stopping = true;
-  log.info("shutting down", { signal });
+stopOnSignals(log, async () => {
   await app.stop();
   await relay.stop();
   await sql.end({ timeout: 5 });
-  process.exit(0);
-}
-process.on("SIGTERM", () => void shutdown("SIGTERM"));
-process.on("SIGINT", () => void shutdown("SIGINT"));
+});

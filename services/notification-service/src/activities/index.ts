@@ -33,7 +33,9 @@ export interface DeliveryInput extends ReminderJob {
   deliveryId: string;
 }
 
-export type Occurrence =
+export type DeliveryResult = { outcome: "sent"; messageId: string } | { outcome: "skipped"; reason: string };
+
+type Occurrence =
   | { current: true; email: ReminderEmail; taskTitle: string }
   | { current: false; reason: string };
 
@@ -96,84 +98,108 @@ export function createActivities(deps: ActivityDeps) {
     return event;
   };
 
+  /** Is this occurrence still wanted, and to whom does it go? */
+  const loadOccurrence = async (input: DeliveryInput): Promise<Occurrence> => {
+    const response = await daprRequest(
+      deps.sidecar,
+      `/v1.0/invoke/${deps.taskApiAppId}/method/internal/reminders/${input.reminderId}`,
+    );
+    if (response.status === 404)
+      return { current: false, reason: "the reminder or its task no longer exists" };
+    if (!response.ok) throw new DaprRequestError("load reminder", response.status, await response.text());
+    const view = (await response.json()) as ReminderView;
+    if (view.task.status !== "open") return { current: false, reason: "the task is completed" };
+    if (view.reminder.occurrenceKey !== input.occurrenceKey) {
+      return { current: false, reason: "the reminder was moved to another instant" };
+    }
+    if (!view.owner.email) return { current: false, reason: "the user has no reminder email address" };
+    const email = renderReminderEmail({
+      to: view.owner.email,
+      timeZone: view.owner.timeZone,
+      linkBaseUrl: deps.linkBaseUrl,
+      task: view.task,
+    });
+    return { current: true, email, taskTitle: view.task.title };
+  };
+
+  /** Sends through Resend with the delivery id as Idempotency-Key: a repeat never sends twice. */
+  const sendEmail = async (deliveryId: string, email: ReminderEmail): Promise<string> => {
+    const { data, error } = await deps.resend.emails.send(
+      { from: deps.from, to: email.to, subject: email.subject, text: email.text, html: email.html },
+      { idempotencyKey: deliveryId },
+    );
+    if (data?.id) return data.id;
+    const status = (error as { statusCode?: number } | null)?.statusCode ?? 0;
+    const detail = `${error?.name ?? "unknown"}: ${error?.message ?? "no answer"} (HTTP ${status})`;
+    // 429 and 5xx (and no status: a network failure) are worth retrying; other 4xx are not.
+    if (status >= 400 && status < 500 && status !== 429) throw new Error(`${PERMANENT}: ${detail}`);
+    throw new Error(`transient send failure: ${detail}`);
+  };
+
+  /** In-app notification, then the delivery marked sent, then reminder.sent: "sent" means all done. */
+  const recordSent = async (
+    input: DeliveryInput,
+    sent: { messageId: string; recipient: string; title: string },
+  ) => {
+    const notification = await daprFetch(
+      deps.sidecar,
+      "record notification",
+      `/v1.0/invoke/${deps.taskApiAppId}/method/internal/notifications`,
+      {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          deliveryId: input.deliveryId,
+          userId: input.userId,
+          taskId: input.taskId,
+          reminderId: input.reminderId,
+          title: `Reminder: ${sent.title}`.slice(0, 500),
+          body: `Emailed to ${sent.recipient}`,
+        }),
+      },
+    );
+    await notification.body?.cancel();
+    await setDelivery(input, { status: "sent", recipient: sent.recipient, messageId: sent.messageId });
+    await report(input, "reminder.sent", { messageId: sent.messageId });
+  };
+
   return {
-    /** Is this occurrence still wanted, and to whom does it go? Also opens the delivery row. */
-    async loadOccurrence(_ctx: unknown, input: DeliveryInput): Promise<Occurrence> {
-      await setDelivery(input, { status: "sending" });
-      const response = await daprRequest(
-        deps.sidecar,
-        `/v1.0/invoke/${deps.taskApiAppId}/method/internal/reminders/${input.reminderId}`,
-      );
-      if (response.status === 404)
-        return { current: false, reason: "the reminder or its task no longer exists" };
-      if (!response.ok) throw new DaprRequestError("load reminder", response.status, await response.text());
-      const view = (await response.json()) as ReminderView;
-      if (view.task.status !== "open") return { current: false, reason: "the task is completed" };
-      if (view.reminder.occurrenceKey !== input.occurrenceKey) {
-        return { current: false, reason: "the reminder was moved to another instant" };
+    /**
+     * The whole delivery in one activity — load → render → send → record — so it costs the
+     * workflow engine one round trip. Safe to run again at any point: the delivery row says how
+     * far an earlier attempt got (a message id means the provider accepted the email: only the
+     * recording is repeated), the send carries the delivery id as Idempotency-Key, and the
+     * notification and event are keyed by the delivery id too. Throws on transient failures
+     * (retried by the workflow) and with PERMANENT when the provider refuses for good.
+     */
+    async deliverReminder(_ctx: unknown, input: DeliveryInput): Promise<DeliveryResult> {
+      const [row] = await deps.sql<
+        { status: string; message_id: string | null; recipient: string | null; title: string | null }[]
+      >`
+        insert into deliveries (instance_id, reminder_id, task_id, user_id, occurrence_key, due_at, status)
+        values (${input.deliveryId}, ${input.reminderId}, ${input.taskId}, ${input.userId}, ${input.occurrenceKey},
+                ${input.at}, 'sending')
+        on conflict (instance_id) do update set
+          status = case when deliveries.status = 'sent' then 'sent' else 'sending' end, updated_at = now()
+        returning status, message_id, recipient, title`;
+      if (row?.status === "sent" && row.message_id) return { outcome: "sent", messageId: row.message_id };
+      if (row?.message_id && row.recipient) {
+        const sent = { messageId: row.message_id, recipient: row.recipient, title: row.title ?? "" };
+        await recordSent(input, sent);
+        return { outcome: "sent", messageId: sent.messageId };
       }
-      if (!view.owner.email) return { current: false, reason: "the user has no reminder email address" };
-      const email = renderReminderEmail({
-        to: view.owner.email,
-        timeZone: view.owner.timeZone,
-        linkBaseUrl: deps.linkBaseUrl,
-        task: view.task,
-      });
-      return { current: true, email, taskTitle: view.task.title };
-    },
-
-    /** Sends through Resend with the delivery id as Idempotency-Key: a repeat never sends twice. */
-    async sendEmail(
-      _ctx: unknown,
-      input: { deliveryId: string; email: ReminderEmail },
-    ): Promise<{ messageId: string }> {
-      const { data, error } = await deps.resend.emails.send(
-        {
-          from: deps.from,
-          to: input.email.to,
-          subject: input.email.subject,
-          text: input.email.text,
-          html: input.email.html,
-        },
-        { idempotencyKey: input.deliveryId },
-      );
-      if (data?.id) return { messageId: data.id };
-      const status = (error as { statusCode?: number } | null)?.statusCode ?? 0;
-      const detail = `${error?.name ?? "unknown"}: ${error?.message ?? "no answer"} (HTTP ${status})`;
-      // 429 and 5xx (and no status: a network failure) are worth retrying; other 4xx are not.
-      if (status >= 400 && status < 500 && status !== 429) throw new Error(`${PERMANENT}: ${detail}`);
-      throw new Error(`transient send failure: ${detail}`);
-    },
-
-    /** In-app notification, then the delivery marked sent, then reminder.sent: "sent" means all done. */
-    async recordSent(
-      _ctx: unknown,
-      input: DeliveryInput & { messageId: string; recipient: string; title: string },
-    ) {
-      const notification = await daprFetch(
-        deps.sidecar,
-        "record notification",
-        `/v1.0/invoke/${deps.taskApiAppId}/method/internal/notifications`,
-        {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({
-            deliveryId: input.deliveryId,
-            userId: input.userId,
-            taskId: input.taskId,
-            reminderId: input.reminderId,
-            title: `Reminder: ${input.title}`.slice(0, 500),
-            body: `Emailed to ${input.recipient}`,
-          }),
-        },
-      );
-      await notification.body?.cancel();
-      await setDelivery(input, { status: "sent", recipient: input.recipient, messageId: input.messageId });
-      await report(input, "reminder.sent", { messageId: input.messageId });
-    },
-
-    async recordSkipped(_ctx: unknown, input: DeliveryInput & { reason: string }) {
-      await setDelivery(input, { status: "skipped", reason: input.reason });
+      const occurrence = await loadOccurrence(input);
+      if (!occurrence.current) {
+        await setDelivery(input, { status: "skipped", reason: occurrence.reason });
+        return { outcome: "skipped", reason: occurrence.reason };
+      }
+      const messageId = await sendEmail(input.deliveryId, occurrence.email);
+      const sent = { messageId, recipient: occurrence.email.to, title: occurrence.taskTitle };
+      await deps.sql`
+        update deliveries set message_id = ${messageId}, recipient = ${sent.recipient}, title = ${sent.title}
+        where instance_id = ${input.deliveryId}`;
+      await recordSent(input, sent);
+      return { outcome: "sent", messageId };
     },
 
     /** Retries are exhausted: mark it, report it, and park a record on the dead-letter topic. */

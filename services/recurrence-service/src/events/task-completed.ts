@@ -1,5 +1,6 @@
 import type { DaprWorkflowClient } from "@dapr/dapr";
 import type { TaskEvent } from "@nudge/contracts";
+import { startWorkflowOnce } from "@nudge/dapr";
 import type { CompletedOccurrence } from "../activities/index.ts";
 
 export type Reaction = "started" | "already-started" | "not-recurring";
@@ -19,8 +20,6 @@ export async function onTaskCompleted(
 ): Promise<Reaction> {
   const { task } = event.data;
   if (!task.series || task.series.stoppedAt || !task.dueAt || !task.completedAt) return "not-recurring";
-  const instanceId = instanceIdFor(task.id, event.data.version);
-  if (await client.getWorkflowState(instanceId, false).catch(() => undefined)) return "already-started";
   const input: CompletedOccurrence = {
     taskId: task.id,
     userId: task.userId,
@@ -29,11 +28,5 @@ export async function onTaskCompleted(
     dueAt: task.dueAt,
     completedAt: task.completedAt,
   };
-  try {
-    await client.scheduleNewWorkflow(workflowName, input, instanceId);
-    return "started";
-  } catch (error) {
-    if (/already exists/i.test(String((error as Error)?.message ?? error))) return "already-started";
-    throw error;
-  }
+  return startWorkflowOnce(client, workflowName, input, instanceIdFor(task.id, event.data.version));
 }

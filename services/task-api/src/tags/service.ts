@@ -89,6 +89,9 @@ export function tagsService(sql: Sql) {
           const color = patch.color === undefined ? current.color : patch.color;
           const rename = async () => {
             await tx`update tags set name = ${name}, color = ${color} where id = ${id}`;
+            // Recurring series carry tag names into their next occurrences.
+            await tx`update series set tags = array_replace(tags, ${current.name}, ${name})
+                     where user_id = ${userId} and ${current.name} = any(tags)`;
           };
           if (name !== current.name) await touchTasksTagged(tx, userId, id, rename);
           else await rename();
@@ -106,7 +109,13 @@ export function tagsService(sql: Sql) {
       await sql.begin(async (tx) => {
         const [current] = await tx`select id from tags where id = ${id} and user_id = ${userId} for update`;
         if (!current) throw notFound(`tag ${id}`);
-        await touchTasksTagged(tx, userId, id, () => tx`delete from tags where id = ${id}`);
+        const [tag] = await tx<{ name: string }[]>`select name from tags where id = ${id}`;
+        await touchTasksTagged(tx, userId, id, async () => {
+          await tx`delete from tags where id = ${id}`;
+          // Next occurrences of recurring series no longer bring the tag back.
+          await tx`update series set tags = array_remove(tags, ${tag?.name ?? ""})
+                   where user_id = ${userId} and ${tag?.name ?? ""} = any(tags)`;
+        });
       });
     },
   };
