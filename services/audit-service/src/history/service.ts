@@ -4,7 +4,8 @@ import { notFound } from "@nudge/http";
 import { badQuery, decodeCursor, encodeCursor } from "./cursor.ts";
 
 interface EntryRow {
-  seq: string;
+  /** As text: a bigint does not fit a JS number. Not named seq, or ORDER BY seq sorts it as text. */
+  position: string;
   event_id: string;
   type: string;
   task_id: string;
@@ -31,11 +32,12 @@ function page(rows: EntryRow[], limit: number, fingerprint: string): AuditPage {
   const last = items.at(-1);
   return {
     items: items.map(toEntry),
-    nextCursor: rows.length > limit && last ? encodeCursor(last.seq, fingerprint) : null,
+    nextCursor: rows.length > limit && last ? encodeCursor(last.position, fingerprint) : null,
   };
 }
 
-const COLUMNS = "seq::text, event_id, type, task_id, user_id, actor, occurred_at, version, changes";
+const COLUMNS =
+  "seq::text as position, event_id, type, task_id, user_id, actor, occurred_at, version, changes";
 
 /**
  * One task's history, newest first. Only its owner's rows are visible: another user's task
@@ -64,7 +66,7 @@ export async function activity(sql: Sql, userId: string, query: ActivityQuery) {
   const fingerprint = JSON.stringify([query.type ?? "", query.from ?? "", query.to ?? ""]);
   const after = decodeCursor(query.cursor, fingerprint);
   const rows = await sql<EntryRow[]>`
-    select seq::text, event_id, type, task_id, user_id, actor, occurred_at, version, changes
+    select seq::text as position, event_id, type, task_id, user_id, actor, occurred_at, version, changes
     from audit_events
     where user_id = ${userId}
       ${query.type ? sql`and type = ${query.type}` : sql``}
