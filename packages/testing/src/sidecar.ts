@@ -18,6 +18,8 @@ export interface SidecarOptions {
   ports?: SidecarPorts;
   /** Extra environment for daprd, e.g. APP_API_TOKEN. */
   env?: Record<string, string>;
+  /** The log file's name (daprd-<logName>.log) when replicas share an app-id; default the app-id. */
+  logName?: string;
   /** The Dapr Configuration file; default dapr/config.yaml. */
   configPath?: string;
 }
@@ -64,7 +66,7 @@ export interface RunningSidecar extends Sidecar {
 
 export async function startSidecar(options: SidecarOptions): Promise<RunningSidecar> {
   const { httpPort, grpcPort, internalGrpcPort, metricsPort } = options.ports ?? (await sidecarPorts());
-  const logFile = join(testLogDir, `daprd-${options.appId}.log`);
+  const logFile = join(testLogDir, `daprd-${options.logName ?? options.appId}.log`);
   const resources = [join(repoRoot, "dapr", "components"), ...(options.resourcesPaths ?? [])];
   const cmd = [
     join(daprBinDir(), "daprd"),

@@ -15,7 +15,7 @@ export interface TestStack {
   /** A database of its own for this test run (Dapr state, app tables). */
   databaseUrl: string;
   sidecar(
-    options: Pick<SidecarOptions, "appId" | "appPort" | "resourcesPaths" | "ports" | "env">,
+    options: Pick<SidecarOptions, "appId" | "appPort" | "resourcesPaths" | "ports" | "env" | "logName">,
   ): Promise<RunningSidecar>;
 }
 
