@@ -48,6 +48,7 @@ export async function startGateway(
     gateway,
     sidecar,
     podName,
+    port,
     url: `http://127.0.0.1:${port}`,
     wsUrl: `ws://127.0.0.1:${port}/realtime/ws`,
     async stop() {

@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { publishEvent } from "@nudge/dapr";
 import { STARTUP_TIMEOUT_MS, TEARDOWN_TIMEOUT_MS, waitFor } from "@nudge/testing";
 import { type AuditFixture, startAuditService } from "../audit-service/fixture.ts";
 import { startTaskApi, type TaskApiFixture, tokenFor } from "../task-api/fixture.ts";
 import { openEventStream, openWebSocket } from "./clients.ts";
 import { type GatewayFixture, startGateway } from "./fixture.ts";
+import { stalledWebSocket } from "./stalled.ts";
 
 let api: TaskApiFixture;
 let audit: AuditFixture;
@@ -23,6 +25,33 @@ afterAll(async () => {
 setDefaultTimeout(60_000);
 
 const user = () => `user-${crypto.randomUUID()}`;
+
+/** A task-updates CloudEvent as task-api's relay publishes it. */
+function taskUpdate(owner: string, taskId: string, version: number, title: string) {
+  const eventId = Bun.randomUUIDv7();
+  return {
+    specversion: "1.0" as const,
+    id: Bun.randomUUIDv7(),
+    type: "task.changed",
+    source: "/task-api",
+    subject: taskId,
+    time: new Date().toISOString(),
+    datacontenttype: "application/json" as const,
+    data: {
+      schemaVersion: 2,
+      eventId,
+      taskId,
+      userId: owner,
+      change: version === 1 ? "task.created" : "task.updated",
+      version,
+      title,
+      status: "open",
+      priority: "none",
+      dueAt: null,
+      updatedAt: new Date().toISOString(),
+    },
+  };
+}
 
 /** Event ids audit-service recorded for a user after `since`, oldest first: the truth to compare with. */
 async function recordedIds(owner: string, since: string, count: number) {
@@ -127,7 +156,35 @@ describe("resuming after a disconnect", () => {
 
 describe("a client that stops reading", () => {
   test("is disconnected with 1008 while the user's other connections keep receiving", async () => {
-    // TODO in next step
+    const owner = user();
+    const reader = await openWebSocket(gateway.wsUrl, owner);
+    const stalled = await stalledWebSocket(gateway.port, owner);
+    expect(stalled.status).toBe("HTTP/1.1 101 Switching Protocols");
+    await waitFor("both connections registered", () => gateway.gateway.hub.connectionsOf(owner) === 2);
+
+    // Large updates (60 KB titles; bodies stay under the 64 KiB limit), so the kernel's socket
+    // buffers (several MB on loopback) fill and the gateway's own bound is reached: 200 are 12 MB.
+    const taskId = crypto.randomUUID();
+    const title = "x".repeat(60_000);
+    for (let version = 1; version <= 200; version++) {
+      await publishEvent(api.sidecar, "task-updates", taskUpdate(owner, taskId, version, title), {
+        partitionKey: taskId,
+      });
+    }
+    await waitFor(
+      "the stalled connection to be dropped",
+      () => gateway.gateway.hub.connectionsOf(owner) === 1,
+    );
+    await reader.waitForChanges(200);
+
+    // The reader is still served, live.
+    const created = await api.request("POST", "/tasks", { user: owner, body: { title: "still here" } });
+    const after = await reader.waitForChanges(201);
+    expect(after[200]?.frame.data).toMatchObject({ taskId: created.body.id });
+    expect(reader.closed()).toBeUndefined();
+    // Once it reads again, the stalled client finds a close frame: 1008, a slow consumer.
+    expect(await stalled.readToEnd()).toBe(1008);
+    reader.close();
   });
 });
 
