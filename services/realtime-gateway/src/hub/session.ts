@@ -36,7 +36,7 @@ export class LiveSession {
       if (this.pending.length > this.maxPending) this.end("slow-consumer");
       return;
     }
-    if (this.sent.size && this.sent.delete(message.id)) return;
+    if (this.sent.has(message.id)) return;
     this.write(message);
   }
 
