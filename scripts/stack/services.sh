@@ -20,7 +20,9 @@ SERVICE_TABLE=(
   "recurrence-service $RECURRENCE_SERVICE_PORT 3502 50003 50013 59103"
   # Placement and scheduler hold 50005 and 50006: the next services' gRPC ports skip them.
   "audit-service $AUDIT_SERVICE_PORT 3503 50007 50017 59104"
-  # realtime-gateway (issue #6, not built yet) is to take $REALTIME_GATEWAY_PORT 3504 50008 50018 59105.
+  # realtime-gateway: its daprd gets POD_NAME=realtime-gateway-local (start_service), which names
+  # its consumer group on pubsub-live (dapr/components/pubsub-live.yaml).
+  "realtime-gateway $REALTIME_GATEWAY_PORT 3504 50008 50018 59105"
 )
 
 service_env() { # NAME APP_PORT DAPR_HTTP DAPR_GRPC — the environment a service process runs with

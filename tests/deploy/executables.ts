@@ -32,6 +32,11 @@ export const startupEnv: Record<string, Record<string, string>> = {
     JWT_ISSUER: "https://auth.nudge.test/",
     JWT_AUDIENCE: "nudge-api",
   },
+  "realtime-gateway": {
+    JWT_SECRET: "deploy-test-secret-0123456789abcdef0123",
+    JWT_ISSUER: "https://auth.nudge.test/",
+    JWT_AUDIENCE: "nudge-api",
+  },
 };
 
 export interface Executable {

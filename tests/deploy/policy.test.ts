@@ -22,6 +22,7 @@ const USES: Record<string, string[]> = {
   "notification-service": ["pubsub", "statestore"],
   "recurrence-service": ["pubsub", "statestore"],
   "audit-service": ["pubsub"],
+  "realtime-gateway": ["pubsub-live"],
 };
 
 const fixture = (name: string) =>

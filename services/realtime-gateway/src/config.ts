@@ -21,7 +21,7 @@ const Env = Type.Object({
   /** SSE comment lines every this many seconds keep proxies from closing a quiet stream. */
   REALTIME_HEARTBEAT_SECONDS: Type.Number({ minimum: 0.05, maximum: 300, default: 15 }),
   /** A WebSocket that answers no ping (nor sends anything) for this long is closed. */
-  REALTIME_IDLE_TIMEOUT_SECONDS: Type.Integer({ minimum: 1, maximum: 960, default: 60 }),
+  REALTIME_IDLE_TIMEOUT_SECONDS: Type.Integer({ minimum: 8, maximum: 960, default: 45 }),
   /** Recent events kept to close the seam between replay and live (and to drop redeliveries). */
   REALTIME_RECENT_EVENTS: Type.Integer({ minimum: 100, maximum: 1_000_000, default: 20_000 }),
 });
