@@ -6,6 +6,8 @@ import { armReminder, disarmReminder } from "./jobs.ts";
 
 const CONSUMER = "notification-service/reminders";
 
+const ARMING = new Set(["reminder.scheduled", "reminder.rescheduled", "reminder.cancelled"]);
+
 export type Outcome = "armed" | "rearmed" | "disarmed" | "ignored" | "duplicate";
 
 /**
@@ -20,6 +22,9 @@ export async function handleReminderEvent(
   event: ReminderEvent,
   log: Logger,
 ): Promise<Outcome> {
+  // Our own reports (reminder.sent / reminder.failed) come back on the same topic: one per
+  // delivery, so they are acknowledged before any database work.
+  if (!ARMING.has(String(event.type))) return "ignored";
   return sql.begin(async (tx) => {
     const [fresh] = await tx`
       insert into processed_events (consumer, event_id) values (${CONSUMER}, ${event.id})
@@ -50,7 +55,7 @@ export async function handleReminderEvent(
         if (data.occurrenceKey) await disarmReminder(jobs, data.reminderId, data.occurrenceKey);
         return "disarmed";
       default:
-        return "ignored"; // reminder.sent / reminder.failed are our own reports
+        return "ignored";
     }
   });
 }
