@@ -104,6 +104,20 @@ describe("rendered manifests", () => {
     expect(secretProblems(parseDocuments(await rendered("kustomize/minikube")), generated)).toEqual([]);
   });
 
+  test("on OKE every NetworkPolicy that admits the ingress controller admits Traefik, not ingress-nginx", async () => {
+    const objects = parseDocuments(await rendered("kustomize/oke"));
+    const admitted = objects
+      .filter((o) => o.kind === "NetworkPolicy")
+      .flatMap((o) => {
+        const text = JSON.stringify(o);
+        return [...text.matchAll(/"kubernetes.io\/metadata.name":"([^"]+)"/g)].map(
+          (m) => `${o.metadata?.name}: ${m[1]}`,
+        );
+      });
+    expect(admitted.filter((line) => line.endsWith("ingress-nginx"))).toEqual([]);
+    expect(admitted).toContain("audit-service: traefik");
+  });
+
   test("no manifest file under k8s/ or kustomize/ spells out a Secret", () => {
     const files = ["k8s", "kustomize/minikube", "kustomize/oke"].flatMap((folder) =>
       readdirSync(join(repoRoot, folder))
