@@ -1,7 +1,6 @@
-import { timingSafeEqual } from "node:crypto";
-import { type JobsClient, type Sidecar, sidecarReady } from "@nudge/dapr";
+import { fromSidecar, type JobsClient, type Sidecar, sidecarReady } from "@nudge/dapr";
 import type { Sql } from "@nudge/db";
-import { errorHandling, type VerifyToken } from "@nudge/http";
+import { errorHandling, readiness, type VerifyToken } from "@nudge/http";
 import type { Logger } from "@nudge/service";
 import { Elysia } from "elysia";
 import type { Config } from "./config.ts";
@@ -24,29 +23,15 @@ export interface AppDeps {
   log: Logger;
 }
 
-const fromSidecar = (header: string | undefined, token: string | undefined) =>
-  !token ||
-  (header !== undefined &&
-    header.length === token.length &&
-    timingSafeEqual(Buffer.from(header), Buffer.from(token)));
-
 /** audit-service's HTTP surface: what its sidecar delivers (events, the retention job), history, ops. */
 export function buildApp(deps: AppDeps) {
   const { sql, log } = deps;
   return new Elysia({ normalize: false })
     .use(errorHandling(log))
     .get("/healthz", () => ({ status: "ok" }))
-    .get("/readyz", async ({ set }) => {
-      const [database, dapr] = await Promise.all([
-        sql`select 1`.then(
-          () => true,
-          () => false,
-        ),
-        sidecarReady(deps.sidecar),
-      ]);
-      if (!database || !dapr) set.status = 503;
-      return { status: database && dapr ? "ready" : "not ready", database, dapr };
-    })
+    .get("/readyz", ({ set }) =>
+      readiness({ database: () => sql`select 1`, dapr: () => sidecarReady(deps.sidecar) }, set),
+    )
     .onBeforeHandle(({ request, headers, set }) => {
       const path = new URL(request.url).pathname;
       // Events, job triggers and internal calls come only through our sidecar (APP_API_TOKEN).

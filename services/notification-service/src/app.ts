@@ -2,6 +2,7 @@ import type { DaprWorkflowClient } from "@dapr/dapr";
 import { ReminderEvent } from "@nudge/contracts";
 import { fromSidecar, type JobsClient, type Sidecar, sidecarReady } from "@nudge/dapr";
 import type { Sql } from "@nudge/db";
+import { readiness } from "@nudge/http";
 import type { Logger } from "@nudge/service";
 import { Value } from "@sinclair/typebox/value";
 import { Elysia } from "elysia";
@@ -26,17 +27,9 @@ export function buildApp(deps: AppDeps) {
   const { sql, log } = deps;
   return new Elysia({ normalize: false })
     .get("/healthz", () => ({ status: "ok" }))
-    .get("/readyz", async ({ set }) => {
-      const [database, dapr] = await Promise.all([
-        sql`select 1`.then(
-          () => true,
-          () => false,
-        ),
-        sidecarReady(deps.sidecar),
-      ]);
-      if (!database || !dapr) set.status = 503;
-      return { status: database && dapr ? "ready" : "not ready", database, dapr };
-    })
+    .get("/readyz", ({ set }) =>
+      readiness({ database: () => sql`select 1`, dapr: () => sidecarReady(deps.sidecar) }, set),
+    )
     .onBeforeHandle(({ request, headers, set }) => {
       const path = new URL(request.url).pathname;
       // Events and job triggers come only from our sidecar (it sends APP_API_TOKEN when set).

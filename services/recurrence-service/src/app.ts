@@ -1,6 +1,7 @@
 import type { DaprWorkflowClient } from "@dapr/dapr";
 import { TaskEvent } from "@nudge/contracts";
 import { fromSidecar, type Sidecar, sidecarReady } from "@nudge/dapr";
+import { readiness } from "@nudge/http";
 import type { Logger } from "@nudge/service";
 import { Value } from "@sinclair/typebox/value";
 import { Elysia } from "elysia";
@@ -19,11 +20,7 @@ export function buildApp(deps: AppDeps) {
   const { log } = deps;
   return new Elysia({ normalize: false })
     .get("/healthz", () => ({ status: "ok" }))
-    .get("/readyz", async ({ set }) => {
-      const dapr = await sidecarReady(deps.sidecar);
-      if (!dapr) set.status = 503;
-      return { status: dapr ? "ready" : "not ready", dapr };
-    })
+    .get("/readyz", ({ set }) => readiness({ dapr: () => sidecarReady(deps.sidecar) }, set))
     .post(
       "/events/task-events",
       async ({ body, headers, set }) => {

@@ -1,25 +1,15 @@
-import { timingSafeEqual } from "node:crypto";
 import type { Sidecar } from "@nudge/dapr";
 import type { Sql } from "@nudge/db";
-import { ProblemError } from "@nudge/http";
+import { operatorTokenMatches, ProblemError } from "@nudge/http";
 import { Type } from "@sinclair/typebox";
 import { Elysia } from "elysia";
 import { listDeadLetters, purgeDeadLetters, replayDeadLetters } from "./store.ts";
-
-const tokenMatches = (header: string | undefined, token: string) => {
-  const given = header?.replace(/^Bearer /, "");
-  return (
-    given !== undefined &&
-    given.length === token.length &&
-    timingSafeEqual(Buffer.from(given), Buffer.from(token))
-  );
-};
 
 /** Operator endpoints over dlq-events (what `./nudge dlq` calls). Bearer OPERATOR_TOKEN or nothing. */
 export function deadLetterRoutes(sql: Sql, sidecar: Sidecar, token: string | undefined) {
   return new Elysia({ prefix: "/operator/dead-letters", tags: ["operations"] })
     .onBeforeHandle({ as: "local" }, ({ headers }) => {
-      if (!token || !tokenMatches(headers.authorization, token)) {
+      if (!token || !operatorTokenMatches(headers.authorization, token)) {
         throw new ProblemError(
           401,
           "unauthorized",

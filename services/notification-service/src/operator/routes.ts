@@ -1,6 +1,6 @@
-import { timingSafeEqual } from "node:crypto";
 import type { DaprWorkflowClient } from "@dapr/dapr";
 import type { Sql } from "@nudge/db";
+import { operatorTokenMatches } from "@nudge/http";
 import { Type } from "@sinclair/typebox";
 import { Elysia } from "elysia";
 import type { ReminderJob } from "../reminders/jobs.ts";
@@ -14,15 +14,6 @@ const problem = (status: number, title: string, detail: string) =>
     },
   );
 
-const tokenMatches = (header: string | undefined, token: string) => {
-  const given = header?.replace(/^Bearer /, "");
-  return (
-    given !== undefined &&
-    given.length === token.length &&
-    timingSafeEqual(Buffer.from(given), Buffer.from(token))
-  );
-};
-
 /** Operator endpoints: failed deliveries and retrying one. Bearer OPERATOR_TOKEN or nothing. */
 export function operatorRoutes(
   sql: Sql,
@@ -32,7 +23,7 @@ export function operatorRoutes(
 ) {
   return new Elysia({ prefix: "/operator" })
     .onBeforeHandle({ as: "local" }, ({ headers }) => {
-      if (!token || !tokenMatches(headers.authorization, token)) {
+      if (!token || !operatorTokenMatches(headers.authorization, token)) {
         return problem(401, "Unauthorized", "operator endpoints need Authorization: Bearer <OPERATOR_TOKEN>");
       }
     })

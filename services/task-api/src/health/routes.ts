@@ -1,5 +1,6 @@
 import { type Sidecar, sidecarReady } from "@nudge/dapr";
 import type { Sql } from "@nudge/db";
+import { readiness } from "@nudge/http";
 import { Elysia } from "elysia";
 import type { Metrics } from "../observability/metrics.ts";
 
@@ -9,17 +10,7 @@ export function healthRoutes(sql: Sql, sidecar: Sidecar, metrics: Metrics) {
     .get("/healthz", () => ({ status: "ok" }), { detail: { summary: "The process is up" } })
     .get(
       "/readyz",
-      async ({ set }) => {
-        const [database, dapr] = await Promise.all([
-          sql`select 1`.then(
-            () => true,
-            () => false,
-          ),
-          sidecarReady(sidecar),
-        ]);
-        if (!database || !dapr) set.status = 503;
-        return { status: database && dapr ? "ready" : "not ready", database, dapr };
-      },
+      ({ set }) => readiness({ database: () => sql`select 1`, dapr: () => sidecarReady(sidecar) }, set),
       { detail: { summary: "PostgreSQL and the Dapr sidecar are reachable" } },
     )
     .get(
