@@ -1,5 +1,4 @@
-import { DaprWorkflowClient, LogLevel, WorkflowRuntime } from "@dapr/dapr";
-import { jobsClient } from "@nudge/dapr";
+import { jobsClient, workflowHost } from "@nudge/dapr";
 import { connect } from "@nudge/db";
 import { createLogger, type Logger } from "@nudge/service";
 import { Resend } from "resend";
@@ -34,14 +33,8 @@ export function createNotificationService(
     log,
   });
   const workflow = reminderDelivery(activities, config.send);
-  const dapr = {
-    daprHost: config.sidecar.grpcHost,
-    daprPort: String(config.sidecar.grpcPort),
-    logger: { level: LogLevel.Warn },
-  };
-  const runtime = new WorkflowRuntime(dapr).registerWorkflow(workflow);
-  for (const activity of Object.values(activities)) runtime.registerActivity(activity);
-  const workflows = new DaprWorkflowClient(dapr);
+  const host = workflowHost(config.sidecar, workflow, activities);
+  const workflows = host.client;
   const app = buildApp({
     sql,
     sidecar: config.sidecar,
@@ -56,20 +49,15 @@ export function createNotificationService(
   return {
     app,
     sql,
-    runtime,
+    runtime: host.runtime,
     workflows,
     listen() {
       app.listen({ port: config.port, hostname: config.host });
     },
-    /** The worker needs a live sidecar for its first connection. */
-    async startWorker(sidecarUp: () => Promise<boolean>) {
-      while (!(await sidecarUp())) await Bun.sleep(200);
-      await runtime.start();
-    },
+    startWorker: host.start,
     async stop() {
       await app.stop(true);
-      await runtime.stop().catch(() => {});
-      await workflows.stop().catch(() => {});
+      await host.stop();
       await sql.end({ timeout: 5 });
     },
   };

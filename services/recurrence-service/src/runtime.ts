@@ -1,4 +1,4 @@
-import { DaprWorkflowClient, LogLevel, WorkflowRuntime } from "@dapr/dapr";
+import { workflowHost } from "@nudge/dapr";
 import { createLogger, type Logger } from "@nudge/service";
 import { createActivities } from "./activities/index.ts";
 import { buildApp } from "./app.ts";
@@ -12,14 +12,8 @@ export function createRecurrenceService(
 ) {
   const activities = createActivities({ sidecar: config.sidecar, taskApiAppId: config.taskApiAppId, log });
   const workflow = nextOccurrence(activities);
-  const dapr = {
-    daprHost: config.sidecar.grpcHost,
-    daprPort: String(config.sidecar.grpcPort),
-    logger: { level: LogLevel.Warn },
-  };
-  const runtime = new WorkflowRuntime(dapr).registerWorkflow(workflow);
-  for (const activity of Object.values(activities)) runtime.registerActivity(activity);
-  const workflows = new DaprWorkflowClient(dapr);
+  const host = workflowHost(config.sidecar, workflow, activities);
+  const workflows = host.client;
   const app = buildApp({
     sidecar: config.sidecar,
     workflows,
@@ -29,20 +23,15 @@ export function createRecurrenceService(
   });
   return {
     app,
-    runtime,
+    runtime: host.runtime,
     workflows,
     listen() {
       app.listen({ port: config.port, hostname: config.host });
     },
-    /** The worker needs a live sidecar for its first connection. */
-    async startWorker(sidecarUp: () => Promise<boolean>) {
-      while (!(await sidecarUp())) await Bun.sleep(200);
-      await runtime.start();
-    },
+    startWorker: host.start,
     async stop() {
       await app.stop(true);
-      await runtime.stop().catch(() => {});
-      await workflows.stop().catch(() => {});
+      await host.stop();
     },
   };
 }

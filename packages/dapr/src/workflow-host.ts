@@ -1,0 +1,37 @@
+import { DaprWorkflowClient, LogLevel, WorkflowRuntime } from "@dapr/dapr";
+
+type Workflow = Parameters<WorkflowRuntime["registerWorkflow"]>[0];
+type Activity = Parameters<WorkflowRuntime["registerActivity"]>[0];
+
+/**
+ * A service's workflow worker and client on its own sidecar, with one workflow and its
+ * activities registered. `start` waits for the sidecar: the worker needs a live one for its
+ * first connection (later reconnects are the patched SDK's job).
+ */
+export function workflowHost(
+  sidecar: { grpcHost: string; grpcPort: number },
+  workflow: Workflow,
+  activities: Record<string, Activity>,
+) {
+  const dapr = {
+    daprHost: sidecar.grpcHost,
+    daprPort: String(sidecar.grpcPort),
+    logger: { level: LogLevel.Warn },
+  };
+  const runtime = new WorkflowRuntime(dapr).registerWorkflow(workflow);
+  for (const activity of Object.values(activities)) runtime.registerActivity(activity);
+  const client = new DaprWorkflowClient(dapr);
+  return {
+    runtime,
+    client,
+    workflowName: workflow.name,
+    async start(sidecarUp: () => Promise<boolean>) {
+      while (!(await sidecarUp())) await Bun.sleep(200);
+      await runtime.start();
+    },
+    async stop() {
+      await runtime.stop().catch(() => {});
+      await client.stop().catch(() => {});
+    },
+  };
+}
