@@ -6,7 +6,9 @@ import {
   freePort,
   type RunningSidecar,
   repoRoot,
+  type ServiceProcess,
   STARTUP_TIMEOUT_MS,
+  serviceProcess,
   sidecarPorts,
   TEARDOWN_TIMEOUT_MS,
   waitFor,
@@ -15,25 +17,13 @@ import { migrateNotificationService } from "../../services/notification-service/
 import { APP_API_TOKEN, startTaskApi, type TaskApiFixture } from "../task-api/fixture.ts";
 import { notificationEnv, SCHEMA, untilRemindersFlow } from "./fixture.ts";
 
-// notification-service as a real process (bun src/main.ts), so it can be killed mid-send.
-const entry = join(repoRoot, "services", "notification-service", "src", "main.ts");
 let api: TaskApiFixture;
 let mail: MailCapture;
 let sidecar: RunningSidecar;
 let env: Record<string, string>;
 let port: number;
-let service: ReturnType<typeof Bun.spawn> | undefined;
-
-const startService = async () => {
-  service = Bun.spawn([process.execPath, entry], {
-    env: { ...process.env, ...env },
-    stdout: "ignore",
-    stderr: "inherit",
-  });
-  await waitFor("notification-service to listen", () =>
-    fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok),
-  );
-};
+// notification-service as a real process, so it can be killed at the bad moment.
+let service: ServiceProcess | undefined;
 
 beforeAll(async () => {
   api = await startTaskApi();
@@ -42,7 +32,8 @@ beforeAll(async () => {
   port = await freePort();
   const ports = await sidecarPorts();
   env = { ...notificationEnv(api.stack.databaseUrl, port, ports, mail.url), LOG_LEVEL: "error" };
-  await startService();
+  service = serviceProcess("notification-service", port, env);
+  await service.start();
   sidecar = await api.stack.sidecar({
     appId: "notification-service",
     appPort: port,
@@ -55,8 +46,7 @@ beforeAll(async () => {
   await probe.end();
 }, STARTUP_TIMEOUT_MS);
 afterAll(async () => {
-  service?.kill("SIGTERM");
-  await service?.exited;
+  await service?.kill("SIGTERM");
   await sidecar?.stop();
   await mail?.stop();
   await api?.stop();
@@ -85,9 +75,8 @@ const crashes: Array<[string, () => Promise<void>]> = [
   [
     "notification-service",
     async () => {
-      service?.kill("SIGKILL");
-      await service?.exited;
-      await startService();
+      await service?.kill("SIGKILL");
+      await service?.start();
     },
   ],
   ["its daprd", () => sidecar.kill("SIGKILL").then(() => sidecar.restart())],

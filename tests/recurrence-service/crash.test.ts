@@ -4,7 +4,9 @@ import {
   freePort,
   type RunningSidecar,
   repoRoot,
+  type ServiceProcess,
   STARTUP_TIMEOUT_MS,
+  serviceProcess,
   sidecarPorts,
   TEARDOWN_TIMEOUT_MS,
   waitFor,
@@ -19,37 +21,25 @@ import {
   workflowClient,
 } from "./fixture.ts";
 
-// recurrence-service as a real process (bun src/main.ts), so it can be killed mid-workflow.
-const entry = join(repoRoot, "services", "recurrence-service", "src", "main.ts");
 let api: TaskApiFixture;
 let sidecar: RunningSidecar;
 let env: Record<string, string>;
 let port: number;
-let service: ReturnType<typeof Bun.spawn> | undefined;
-
-const startService = async () => {
-  service = Bun.spawn([process.execPath, entry], {
-    env: { ...process.env, ...env },
-    stdout: "ignore",
-    stderr: "inherit",
-  });
-  await waitFor("recurrence-service to listen", () =>
-    fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok),
-  );
-};
+// recurrence-service as a real process, so it can be killed at the bad moment.
+let service: ServiceProcess | undefined;
 
 beforeAll(async () => {
   api = await startTaskApi();
   port = await freePort();
   const ports = await sidecarPorts();
   env = { ...recurrenceEnv(port, ports), LOG_LEVEL: "error" };
-  await startService();
+  service = serviceProcess("recurrence-service", port, env);
+  await service.start();
   sidecar = await recurrenceSidecar(api, port, ports);
   await untilCompletionsFlow(api);
 }, STARTUP_TIMEOUT_MS);
 afterAll(async () => {
-  service?.kill("SIGTERM");
-  await service?.exited;
+  await service?.kill("SIGTERM");
   await sidecar?.stop();
   await api?.stop();
 }, TEARDOWN_TIMEOUT_MS);
@@ -71,8 +61,7 @@ describe("a crash in the middle of nextOccurrence", () => {
         where wait_event_type = 'Lock' and query ilike '%from series where id%for update%'`;
       return waiting.length > 0;
     });
-    service?.kill("SIGKILL");
-    await service?.exited;
+    await service?.kill("SIGKILL");
     await lock`commit`;
     lock.release();
     await waitFor(
@@ -80,7 +69,7 @@ describe("a crash in the middle of nextOccurrence", () => {
       async () => (await tasksOfSeries(api, task.series.id)).length === 2,
     );
 
-    await startService();
+    await service?.start();
     const workflows = workflowClient(sidecar);
     try {
       const state = await workflows.waitForWorkflowCompletion(`next-${task.id}-v2`, true, 60);
