@@ -2,6 +2,11 @@
 # Versions pinned for the local stack; bump them together with the README table.
 : "${NUDGE_ROOT:?NUDGE_ROOT must be set by the caller}"
 
+# NUDGE_PORT_OFFSET moves every default port of the stack at once, so two stacks (two clones)
+# can run on one machine side by side; an explicitly set *_PORT wins.
+NUDGE_PORT_OFFSET="${NUDGE_PORT_OFFSET:-0}"
+port_at() { echo $(($1 + NUDGE_PORT_OFFSET)); }
+
 DAPR_VERSION="${DAPR_VERSION:-1.18.2}"  # matches @dapr/dapr 3.18; 1.18.3 needs a durabletask-go the proxy does not serve
 KAFKA_VERSION="${KAFKA_VERSION:-4.1.1}"
 BUN_VERSION="${BUN_VERSION:-1.4.4}"

@@ -58,8 +58,8 @@ ensure_dapr() {
   step dapr "built daprd, placement, scheduler $DAPR_VERSION in $((SECONDS - start))s"
 }
 
-PLACEMENT_PORT="${PLACEMENT_PORT:-50005}"
-SCHEDULER_PORT="${SCHEDULER_PORT:-50006}"
+PLACEMENT_PORT="${PLACEMENT_PORT:-$(port_at 50005)}"
+SCHEDULER_PORT="${SCHEDULER_PORT:-$(port_at 50006)}"
 DAPR_DATA="$NUDGE_CACHE/data"
 
 start_placement() {
@@ -69,10 +69,10 @@ start_placement() {
   mkdir -p "$DAPR_DATA/placement"
   step placement "starting on 127.0.0.1:$PLACEMENT_PORT"
   start_daemon placement "$log" "$DAPR_BIN_DIR/placement" --port "$PLACEMENT_PORT" --listen-address 127.0.0.1 \
-    --healthz-port 58081 --healthz-listen-address 127.0.0.1 --metrics-port 59091 --metrics-listen-address 127.0.0.1 \
-    --initial-cluster "dapr-placement-0=127.0.0.1:58201" \
+    --healthz-port "$(port_at 58081)" --healthz-listen-address 127.0.0.1 --metrics-port "$(port_at 59091)" --metrics-listen-address 127.0.0.1 \
+    --initial-cluster "dapr-placement-0=127.0.0.1:$(port_at 58201)" \
     --inmem-store-enabled=false --raft-logstore-path "$DAPR_DATA/placement"
-  wait_until placement "$log" 30 "placement not healthy within 30s" curl -fsS http://127.0.0.1:58081/healthz
+  wait_until placement "$log" 30 "placement not healthy within 30s" curl -fsS "http://127.0.0.1:$(port_at 58081)/healthz"
 }
 
 start_scheduler() {
@@ -82,9 +82,9 @@ start_scheduler() {
   mkdir -p "$DAPR_DATA/scheduler"
   step scheduler "starting on 127.0.0.1:$SCHEDULER_PORT (embedded etcd in $DAPR_DATA/scheduler)"
   start_daemon scheduler "$log" "$DAPR_BIN_DIR/scheduler" --port "$SCHEDULER_PORT" --listen-address 127.0.0.1 \
-    --healthz-port 58082 --healthz-listen-address 127.0.0.1 --metrics-port 59092 --metrics-listen-address 127.0.0.1 \
-    --etcd-data-dir "$DAPR_DATA/scheduler" --etcd-client-port 52379 --etcd-client-listen-address 127.0.0.1 \
-    --etcd-initial-cluster "dapr-scheduler-server-0=http://127.0.0.1:52380" \
+    --healthz-port "$(port_at 58082)" --healthz-listen-address 127.0.0.1 --metrics-port "$(port_at 59092)" --metrics-listen-address 127.0.0.1 \
+    --etcd-data-dir "$DAPR_DATA/scheduler" --etcd-client-port "$(port_at 52379)" --etcd-client-listen-address 127.0.0.1 \
+    --etcd-initial-cluster "dapr-scheduler-server-0=http://127.0.0.1:$(port_at 52380)" \
     --override-broadcast-host-port "127.0.0.1:$SCHEDULER_PORT"
-  wait_until scheduler "$log" 60 "scheduler not healthy within 60s (etcd ports 52379/52380 taken?)" curl -fsS http://127.0.0.1:58082/healthz
+  wait_until scheduler "$log" 60 "scheduler not healthy within 60s (etcd ports $(port_at 52379)/$(port_at 52380) taken?)" curl -fsS "http://127.0.0.1:$(port_at 58082)/healthz"
 }

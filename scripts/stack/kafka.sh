@@ -1,8 +1,8 @@
 # Kafka-protocol broker for the local stack: Redpanda when installed, otherwise Apache Kafka
 # in KRaft mode from its Maven Central artifacts. Sourced by ./nudge.
 
-KAFKA_PORT="${KAFKA_PORT:-19092}"
-KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-19093}"
+KAFKA_PORT="${KAFKA_PORT:-$(port_at 19092)}"
+KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-$(port_at 19093)}"
 KAFKA_TOPICS=(task-events task-updates reminders dlq-events)
 KAFKA_PARTITIONS="${KAFKA_PARTITIONS:-6}"
 KAFKA_HOME="$NUDGE_CACHE/kafka-$KAFKA_VERSION"

@@ -1,7 +1,7 @@
 # PostgreSQL for the local stack: the server DATABASE_URL points at if it answers, otherwise a
 # private cluster under the cache on its own port. Sourced by ./nudge.
 
-PG_PORT="${PG_PORT:-54329}"
+PG_PORT="${PG_PORT:-$(port_at 54329)}"
 PG_DATA="$NUDGE_CACHE/data/postgres"
 PG_SOCKET_DIR="$RUN_DIR"
 LOCAL_DATABASE_URL="postgres://nudge@127.0.0.1:$PG_PORT/nudge"

@@ -1,11 +1,11 @@
 # Nudge's services on the local stack, each with its own daprd. Sourced by ./nudge.
 
-TASK_API_PORT="${TASK_API_PORT:-3000}"
-NOTIFICATION_SERVICE_PORT="${NOTIFICATION_SERVICE_PORT:-3001}"
-RECURRENCE_SERVICE_PORT="${RECURRENCE_SERVICE_PORT:-3002}"
-AUDIT_SERVICE_PORT="${AUDIT_SERVICE_PORT:-3003}"
-REALTIME_GATEWAY_PORT="${REALTIME_GATEWAY_PORT:-3004}"
-MAIL_CAPTURE_PORT="${MAIL_CAPTURE_PORT:-4010}"
+TASK_API_PORT="${TASK_API_PORT:-$(port_at 3000)}"
+NOTIFICATION_SERVICE_PORT="${NOTIFICATION_SERVICE_PORT:-$(port_at 3001)}"
+RECURRENCE_SERVICE_PORT="${RECURRENCE_SERVICE_PORT:-$(port_at 3002)}"
+AUDIT_SERVICE_PORT="${AUDIT_SERVICE_PORT:-$(port_at 3003)}"
+REALTIME_GATEWAY_PORT="${REALTIME_GATEWAY_PORT:-$(port_at 3004)}"
+MAIL_CAPTURE_PORT="${MAIL_CAPTURE_PORT:-$(port_at 4010)}"
 # Development identity settings: tokens for them come from `./nudge token <user>`.
 NUDGE_DEV_JWT_SECRET="${NUDGE_DEV_JWT_SECRET:-local-development-secret-change-me-0123456789}"
 NUDGE_DEV_JWT_ISSUER="${NUDGE_DEV_JWT_ISSUER:-nudge-local}"
@@ -15,14 +15,14 @@ NUDGE_DEV_OPERATOR_TOKEN="${NUDGE_DEV_OPERATOR_TOKEN:-local-operator-token-01234
 
 # name | app port | dapr http | dapr grpc | dapr internal grpc | dapr metrics
 SERVICE_TABLE=(
-  "task-api $TASK_API_PORT 3500 50001 50011 59101"
-  "notification-service $NOTIFICATION_SERVICE_PORT 3501 50002 50012 59102"
-  "recurrence-service $RECURRENCE_SERVICE_PORT 3502 50003 50013 59103"
+  "task-api $TASK_API_PORT $(port_at 3500) $(port_at 50001) $(port_at 50011) $(port_at 59101)"
+  "notification-service $NOTIFICATION_SERVICE_PORT $(port_at 3501) $(port_at 50002) $(port_at 50012) $(port_at 59102)"
+  "recurrence-service $RECURRENCE_SERVICE_PORT $(port_at 3502) $(port_at 50003) $(port_at 50013) $(port_at 59103)"
   # Placement and scheduler hold 50005 and 50006: the next services' gRPC ports skip them.
-  "audit-service $AUDIT_SERVICE_PORT 3503 50007 50017 59104"
+  "audit-service $AUDIT_SERVICE_PORT $(port_at 3503) $(port_at 50007) $(port_at 50017) $(port_at 59104)"
   # realtime-gateway: its daprd gets POD_NAME=realtime-gateway-local (start_service), which names
   # its consumer group on pubsub-live (dapr/components/pubsub-live.yaml).
-  "realtime-gateway $REALTIME_GATEWAY_PORT 3504 50008 50018 59105"
+  "realtime-gateway $REALTIME_GATEWAY_PORT $(port_at 3504) $(port_at 50008) $(port_at 50018) $(port_at 59105)"
 )
 
 service_env() { # NAME APP_PORT DAPR_HTTP DAPR_GRPC — the environment a service process runs with
