@@ -1,0 +1,254 @@
+# The single-node cluster as host processes: etcd, kube-apiserver, kube-controller-manager,
+# kube-scheduler, containerd (Debian) + runc, kubelet, kube-proxy (iptables) and kube-router's
+# NetworkPolicy controller, on a host-only bridge. Sourced by scripts/cluster/cluster.sh.
+
+kbin() { echo "$CLUSTER_BIN/$1"; }
+kubectl_admin() { "$CLUSTER_BIN/kubectl" --kubeconfig "$KUBECONFIG_ADMIN" "$@"; }
+
+# One line naming what this machine lacks, never a silent skip.
+cluster_preflight() {
+  [ "$(id -u)" = 0 ] || die cluster "-" "the test cluster needs root (network namespaces, iptables, mounts)"
+  local need=() c
+  for c in containerd runc ctr iptables iptables-save iptables-restore ipset ip openssl mmdebstrap podman conntrack; do
+    command -v "$c" >/dev/null || need+=("$c")
+  done
+  [ -x /usr/lib/cni/bridge ] && [ -x /usr/lib/cni/host-local ] && [ -x /usr/lib/cni/loopback ] || need+=(containernetworking-plugins)
+  [ ${#need[@]} -eq 0 ] || die cluster "-" "missing commands: ${need[*]} (.ci/run installs them: apt-get install containerd runc iptables ipset iproute2 openssl mmdebstrap podman buildah conntrack containernetworking-plugins)"
+  grep -qw overlay /proc/filesystems || die cluster "-" "kernel feature missing: overlayfs (containerd's snapshotter)"
+  [ -e /proc/sys/net/bridge/bridge-nf-call-iptables ] || die cluster "-" "kernel feature missing: br_netfilter (Services between pods on the bridge)"
+  # ip_set and the iptables "set" match: what kube-router's policies are made of.
+  local xt_set=ok
+  ipset create nudge-preflight hash:ip >/dev/null 2>&1 || die cluster "-" "kernel feature missing: ip_set (kube-router's NetworkPolicy enforcement)"
+  iptables -w -N NUDGE-PREFLIGHT 2>/dev/null || true
+  iptables -w -A NUDGE-PREFLIGHT -m set --match-set nudge-preflight src -j RETURN 2>/dev/null || xt_set=missing
+  iptables -w -F NUDGE-PREFLIGHT 2>/dev/null; iptables -w -X NUDGE-PREFLIGHT 2>/dev/null; ipset destroy nudge-preflight 2>/dev/null
+  [ "$xt_set" = ok ] || die cluster "-" "kernel feature missing: xt_set (the iptables set match kube-router's policies use)"
+  [ -d /sys/fs/cgroup/memory ] || [ -f /sys/fs/cgroup/cgroup.controllers ] || die cluster "-" "kernel feature missing: the memory cgroup controller"
+}
+
+# The host-only bridge with the node's address, a route that keeps untranslated Service
+# addresses on the machine, and a rule that drops pod traffic leaving the pod network.
+setup_node_network() {
+  if ! ip link show "$CLUSTER_BRIDGE" >/dev/null 2>&1; then
+    ip link add "$CLUSTER_BRIDGE" type bridge || die network "-" "cannot create bridge $CLUSTER_BRIDGE (kernel bridge support?)"
+  fi
+  ip addr replace "$CLUSTER_NODE_IP/${CLUSTER_NODE_POD_CIDR#*/}" dev "$CLUSTER_BRIDGE"
+  ip link set "$CLUSTER_BRIDGE" up
+  ip route replace local "$CLUSTER_SERVICE_CIDR" dev lo
+  cat /proc/sys/net/ipv4/ip_forward >"$CLUSTER_STATE/ip_forward.before"
+  iptables -w -N NUDGE-CLUSTER-EGRESS 2>/dev/null || iptables -w -F NUDGE-CLUSTER-EGRESS
+  iptables -w -A NUDGE-CLUSTER-EGRESS -s "$CLUSTER_POD_CIDR" -d "$CLUSTER_POD_CIDR" -j RETURN
+  iptables -w -A NUDGE-CLUSTER-EGRESS -s "$CLUSTER_POD_CIDR" -j DROP
+  iptables -w -C FORWARD -j NUDGE-CLUSTER-EGRESS 2>/dev/null || iptables -w -I FORWARD 1 -j NUDGE-CLUSTER-EGRESS
+}
+
+teardown_node_network() {
+  ip route del local "$CLUSTER_SERVICE_CIDR" dev lo 2>/dev/null || true
+  ip link del "$CLUSTER_BRIDGE" 2>/dev/null || true
+  # kube-proxy's and kube-router's chains and sets (KUBE-*), and ours; nobody else on the
+  # machine uses those names. Other rules (podman's NETAVARK-*) stay.
+  local table
+  for table in filter nat mangle; do
+    iptables-save -t "$table" 2>/dev/null | grep -Ev 'KUBE-|NUDGE-CLUSTER' | iptables-restore -w -T "$table" 2>/dev/null || true
+  done
+  ipset list -n 2>/dev/null | grep -E '^(KUBE-|inet6:KUBE-)' | while read -r s; do ipset destroy "$s" 2>/dev/null || true; done
+  [ -f "$CLUSTER_STATE/ip_forward.before" ] && cat "$CLUSTER_STATE/ip_forward.before" >/proc/sys/net/ipv4/ip_forward 2>/dev/null || true
+}
+
+start_etcd() {
+  step cluster "etcd on 127.0.0.1:$ETCD_CLIENT_PORT"
+  start_daemon cluster-etcd "$CLUSTER_LOGS/etcd.log" "$(kbin etcd)" --name nudge --data-dir "$CLUSTER_STATE/etcd" \
+    --listen-client-urls "http://127.0.0.1:$ETCD_CLIENT_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_CLIENT_PORT" \
+    --listen-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
+    --initial-cluster "nudge=http://127.0.0.1:$ETCD_PEER_PORT" --unsafe-no-fsync --log-level warn
+  wait_until cluster-etcd "$CLUSTER_LOGS/etcd.log" 30 "etcd not healthy within 30s (port $ETCD_CLIENT_PORT taken?)" \
+    curl -fsS "http://127.0.0.1:$ETCD_CLIENT_PORT/health"
+}
+
+start_apiserver() {
+  local pki="$CLUSTER_STATE/pki"
+  step cluster "kube-apiserver on https://$CLUSTER_NODE_IP:$APISERVER_PORT"
+  start_daemon cluster-apiserver "$CLUSTER_LOGS/kube-apiserver.log" "$(kbin kube-apiserver)" \
+    --etcd-servers "http://127.0.0.1:$ETCD_CLIENT_PORT" \
+    --bind-address "$CLUSTER_NODE_IP" --advertise-address "$CLUSTER_NODE_IP" --secure-port "$APISERVER_PORT" \
+    --service-cluster-ip-range "$CLUSTER_SERVICE_CIDR" \
+    --tls-cert-file "$pki/apiserver.crt" --tls-private-key-file "$pki/apiserver.key" --client-ca-file "$pki/ca.crt" \
+    --kubelet-client-certificate "$pki/apiserver-kubelet-client.crt" --kubelet-client-key "$pki/apiserver-kubelet-client.key" \
+    --service-account-key-file "$pki/sa.pub" --service-account-signing-key-file "$pki/sa.key" \
+    --service-account-issuer "https://kubernetes.default.svc.$CLUSTER_DOMAIN" \
+    --authorization-mode Node,RBAC --enable-admission-plugins NodeRestriction \
+    --allow-privileged=true --profiling=false --v=1
+  wait_until cluster-apiserver "$CLUSTER_LOGS/kube-apiserver.log" 90 "the API server did not answer /readyz within 90s" \
+    kubectl_admin get --raw /readyz
+}
+
+start_controllers() {
+  local pki="$CLUSTER_STATE/pki"
+  step cluster "kube-controller-manager and kube-scheduler"
+  start_daemon cluster-controller-manager "$CLUSTER_LOGS/kube-controller-manager.log" "$(kbin kube-controller-manager)" \
+    --kubeconfig "$KUBECONFIG_ADMIN" --bind-address 127.0.0.1 --secure-port "$CONTROLLER_MANAGER_PORT" \
+    --root-ca-file "$pki/ca.crt" --service-account-private-key-file "$pki/sa.key" --use-service-account-credentials \
+    --cluster-signing-cert-file "$pki/ca.crt" --cluster-signing-key-file "$pki/ca.key" \
+    --allocate-node-cidrs --cluster-cidr "$CLUSTER_POD_CIDR" --node-cidr-mask-size "${CLUSTER_NODE_POD_CIDR#*/}" \
+    --service-cluster-ip-range "$CLUSTER_SERVICE_CIDR" --leader-elect=false --profiling=false --v=1
+  start_daemon cluster-scheduler "$CLUSTER_LOGS/kube-scheduler.log" "$(kbin kube-scheduler)" \
+    --kubeconfig "$KUBECONFIG_ADMIN" --bind-address 127.0.0.1 --secure-port "$SCHEDULER_PORT_SECURE" \
+    --leader-elect=false --profiling=false --v=1
+}
+
+write_containerd_config() {
+  mkdir -p "$CONTAINERD_ROOT" "$CLUSTER_STATE/containerd" "$CLUSTER_STATE/cni/conf" "$CLUSTER_STATE/cni/ipam"
+  cat >"$CLUSTER_STATE/containerd/config.toml" <<TOML
+version = 2
+root = "$CONTAINERD_ROOT"
+state = "$CLUSTER_STATE/containerd/state"
+disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.zfs",
+  "io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.devmapper", "io.containerd.internal.v1.opt",
+  "io.containerd.tracing.processor.v1.otlp"]
+[grpc]
+  address = "$CONTAINERD_SOCK"
+[ttrpc]
+  address = "$CLUSTER_STATE/containerd/ttrpc.sock"
+[debug]
+  level = "warn"
+[plugins."io.containerd.grpc.v1.cri"]
+  sandbox_image = "$PAUSE_IMAGE"
+  # The sandbox can't set a negative oom_score_adj; without this every sandbox fails.
+  restrict_oom_score_adj = true
+  disable_apparmor = true
+  stream_server_address = "127.0.0.1"
+  stream_server_port = "0"
+  enable_unprivileged_ports = false
+  [plugins."io.containerd.grpc.v1.cri".containerd]
+    snapshotter = "overlayfs"
+    default_runtime_name = "runc"
+    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+      runtime_type = "io.containerd.runc.v2"
+      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+        SystemdCgroup = false
+  [plugins."io.containerd.grpc.v1.cri".cni]
+    bin_dir = "/usr/lib/cni"
+    conf_dir = "$CLUSTER_STATE/cni/conf"
+    max_conf_num = 1
+TOML
+  # The bridge CNI: no masquerade (no way out), the node's address as the pods' gateway.
+  cat >"$CLUSTER_STATE/cni/conf/10-nudge.conflist" <<JSON
+{
+  "cniVersion": "0.4.0",
+  "name": "nudge",
+  "plugins": [
+    {
+      "type": "bridge", "bridge": "$CLUSTER_BRIDGE", "isGateway": true, "ipMasq": false, "hairpinMode": true,
+      "ipam": {
+        "type": "host-local", "dataDir": "$CLUSTER_STATE/cni/ipam",
+        "ranges": [[{ "subnet": "$CLUSTER_NODE_POD_CIDR", "gateway": "$CLUSTER_NODE_IP" }]],
+        "routes": [{ "dst": "0.0.0.0/0" }]
+      }
+    },
+    { "type": "portmap", "capabilities": { "portMappings": true } }
+  ]
+}
+JSON
+}
+
+start_containerd() {
+  write_containerd_config
+  step cluster "containerd $(containerd --version | awk '{print $3}') (images in $CONTAINERD_ROOT)"
+  start_daemon cluster-containerd "$CLUSTER_LOGS/containerd.log" containerd --config "$CLUSTER_STATE/containerd/config.toml"
+  wait_until cluster-containerd "$CLUSTER_LOGS/containerd.log" 30 "containerd did not answer within 30s" \
+    ctr --address "$CONTAINERD_SOCK" version
+}
+
+ctr_k8s() { ctr --address "$CONTAINERD_SOCK" -n k8s.io "$@"; }
+
+start_kubelet() {
+  local dir="$CLUSTER_STATE/kubelet"
+  mkdir -p "$dir"
+  # Pods with dnsPolicy Default get no nameserver: nothing resolves outside the cluster.
+  echo "options ndots:1" >"$CLUSTER_STATE/resolv.conf"
+  cat >"$CLUSTER_STATE/kubelet-config.yaml" <<YAML
+apiVersion: kubelet.config.k8s.io/v1beta1
+kind: KubeletConfiguration
+address: $CLUSTER_NODE_IP
+port: $KUBELET_PORT
+readOnlyPort: 0
+healthzBindAddress: 127.0.0.1
+healthzPort: $KUBELET_HEALTHZ_PORT
+authentication:
+  anonymous: { enabled: false }
+  webhook: { enabled: true }
+  x509: { clientCAFile: $CLUSTER_STATE/pki/ca.crt }
+authorization: { mode: Webhook }
+containerRuntimeEndpoint: unix://$CONTAINERD_SOCK
+cgroupDriver: cgroupfs
+# cgroup v1 is still supported by 1.37 but refused unless asked for (this machine's layout).
+failCgroupV1: false
+clusterDNS: [$CLUSTER_DNS_IP]
+clusterDomain: $CLUSTER_DOMAIN
+resolvConf: $CLUSTER_STATE/resolv.conf
+# Images are imported, never pulled: garbage collection must not remove them, and a shared
+# machine's disk filling up must not evict the test's pods.
+imageGCHighThresholdPercent: 100
+imageGCLowThresholdPercent: 99
+evictionHard: { memory.available: 100Mi, nodefs.available: 1%, imagefs.available: 1%, nodefs.inodesFree: 1% }
+serializeImagePulls: false
+maxPods: 110
+rotateCertificates: false
+YAML
+  step cluster "kubelet (node $CLUSTER_NODE_NAME at $CLUSTER_NODE_IP)"
+  start_daemon cluster-kubelet "$CLUSTER_LOGS/kubelet.log" "$(kbin kubelet)" --config "$CLUSTER_STATE/kubelet-config.yaml" \
+    --kubeconfig "$CLUSTER_STATE/pki/kubelet.kubeconfig" --root-dir "$dir" --cert-dir "$dir/pki" \
+    --hostname-override "$CLUSTER_NODE_NAME" --node-ip "$CLUSTER_NODE_IP" --v=1
+}
+
+start_kube_proxy() {
+  cat >"$CLUSTER_STATE/kube-proxy-config.yaml" <<YAML
+apiVersion: kubeproxy.config.k8s.io/v1alpha1
+kind: KubeProxyConfiguration
+mode: iptables
+clientConnection: { kubeconfig: $KUBECONFIG_ADMIN }
+hostnameOverride: $CLUSTER_NODE_NAME
+clusterCIDR: $CLUSTER_POD_CIDR
+bindAddress: $CLUSTER_NODE_IP
+healthzBindAddress: 127.0.0.1:$KUBE_PROXY_HEALTHZ_PORT
+metricsBindAddress: 127.0.0.1:$KUBE_PROXY_METRICS_PORT
+# NodePorts answer on the bridge address only, never on the machine's external interface.
+nodePortAddresses: [$CLUSTER_NODE_IP/32]
+iptables: { localhostNodePorts: false }
+# Leave the machine's conntrack sysctls alone (the sandbox may not change them).
+conntrack: { maxPerCore: 0, tcpEstablishedTimeout: 0s, tcpCloseWaitTimeout: 0s }
+YAML
+  step cluster "kube-proxy (iptables) and kube-router's NetworkPolicy controller"
+  start_daemon cluster-kube-proxy "$CLUSTER_LOGS/kube-proxy.log" "$(kbin kube-proxy)" \
+    --config "$CLUSTER_STATE/kube-proxy-config.yaml" --v=1
+  start_daemon cluster-netpol "$CLUSTER_LOGS/netpol.log" "$(kbin netpol)" \
+    --run-firewall=true --run-router=false --run-service-proxy=false \
+    --kubeconfig "$KUBECONFIG_ADMIN" --hostname-override "$CLUSTER_NODE_NAME" \
+    --service-cluster-ip-range "$CLUSTER_SERVICE_CIDR" --health-port "$NETPOL_HEALTH_PORT" --metrics-port 0 \
+    --iptables-sync-period 30s --v=1
+}
+
+wait_node_ready() {
+  wait_until cluster-kubelet "$CLUSTER_LOGS/kubelet.log" 90 "node $CLUSTER_NODE_NAME not Ready within 90s" \
+    kubectl_admin wait --for=condition=Ready "node/$CLUSTER_NODE_NAME" --timeout=2s
+}
+
+CLUSTER_DAEMONS=(cluster-netpol cluster-kube-proxy cluster-kubelet cluster-scheduler cluster-controller-manager cluster-apiserver cluster-etcd)
+
+# Every pod's containers stopped and removed through containerd (so their shims exit), then
+# the daemons by pid, then mounts, network and state.
+stop_node() {
+  stop_daemon cluster-kubelet
+  if pid_alive cluster-containerd; then
+    local id
+    for id in $(ctr_k8s tasks ls -q 2>/dev/null); do ctr_k8s tasks kill -s SIGKILL "$id" >/dev/null 2>&1 || true; done
+    sleep 1
+    for id in $(ctr_k8s tasks ls -q 2>/dev/null); do ctr_k8s tasks delete -f "$id" >/dev/null 2>&1 || true; done
+    for id in $(ctr_k8s containers ls -q 2>/dev/null); do ctr_k8s containers delete "$id" >/dev/null 2>&1 || true; done
+  fi
+  local d; for d in "${CLUSTER_DAEMONS[@]}" cluster-containerd; do stop_daemon "$d"; done
+  local m
+  for m in $(awk -v s="$CLUSTER_STATE" 'index($2, s) == 1 {print $2}' /proc/mounts | sort -r); do umount -l "$m" 2>/dev/null || true; done
+  for m in $(awk '$2 ~ "^/run/netns/cni-" {print $2}' /proc/mounts); do umount -l "$m" 2>/dev/null; rm -f "$m"; done
+  teardown_node_network
+}
