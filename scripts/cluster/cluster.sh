@@ -82,6 +82,7 @@ cluster_start_node() {
   start_kubelet
   start_kube_proxy
   wait_node_ready
+  start_netpol
   apply_volumes
   apply_coredns
   wait_rollouts kube-system 120 deployment/coredns
@@ -122,6 +123,7 @@ cluster_up() {
   cluster_preflight
   cluster_claim
   ensure_bun
+  ensure_node_modules
   local t=$SECONDS
   ensure_cluster_binaries
   ensure_dapr_control_plane
@@ -136,6 +138,7 @@ cluster_up() {
     stop_node >/dev/null 2>&1 || true
     cluster_start_node
   fi
+  check_node_daemons
   install_dapr
   cluster_apply
   step cluster "up in $((SECONDS - start))s: ${CLUSTER_TIMES[*]}"
@@ -157,6 +160,10 @@ NUDGE_CLUSTER_KUBECTL=$CLUSTER_BIN/kubectl
 NUDGE_CLUSTER_NODE_IP=$CLUSTER_NODE_IP
 NUDGE_CLUSTER_OVERLAY=$CLUSTER_OVERLAY
 NUDGE_CLUSTER_IMAGE_KEY=${NUDGE_IMAGE_KEY:-$(nudge_context_key)}
+NUDGE_CLUSTER_CONTAINERD_SOCK=$CONTAINERD_SOCK
+CONTAINERS_CONF=$CONTAINERS_HOME/containers.conf
+CONTAINERS_STORAGE_CONF=$CONTAINERS_HOME/storage.conf
+CONTAINERS_REGISTRIES_CONF=$CONTAINERS_HOME/registries.conf
 ENV
 }
 

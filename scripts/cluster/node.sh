@@ -218,19 +218,36 @@ iptables: { localhostNodePorts: false }
 # Leave the machine's conntrack sysctls alone (the sandbox may not change them).
 conntrack: { maxPerCore: 0, tcpEstablishedTimeout: 0s, tcpCloseWaitTimeout: 0s }
 YAML
-  step cluster "kube-proxy (iptables) and kube-router's NetworkPolicy controller"
+  step cluster "kube-proxy (iptables)"
   start_daemon cluster-kube-proxy "$CLUSTER_LOGS/kube-proxy.log" "$(kbin kube-proxy)" \
     --config "$CLUSTER_STATE/kube-proxy-config.yaml" --v=1
+}
+
+# After the node is registered: the controller reads the node's addresses at start.
+start_netpol() {
+  step cluster "kube-router's NetworkPolicy controller (firewall only)"
   start_daemon cluster-netpol "$CLUSTER_LOGS/netpol.log" "$(kbin netpol)" \
     --run-firewall=true --run-router=false --run-service-proxy=false \
     --kubeconfig "$KUBECONFIG_ADMIN" --hostname-override "$CLUSTER_NODE_NAME" \
     --service-cluster-ip-range "$CLUSTER_SERVICE_CIDR" --health-port "$NETPOL_HEALTH_PORT" --metrics-port 0 \
     --iptables-sync-period 30s --v=1
+  wait_until cluster-netpol "$CLUSTER_LOGS/netpol.log" 60 "the NetworkPolicy controller did not report healthy within 60s" \
+    curl -fsS "http://127.0.0.1:$NETPOL_HEALTH_PORT/healthz"
+  wait_until cluster-netpol "$CLUSTER_LOGS/netpol.log" 60 "the NetworkPolicy controller wrote no iptables chains within 60s" \
+    bash -c 'iptables-save -t filter | grep -q "^:KUBE-ROUTER-FORWARD"'
 }
 
 wait_node_ready() {
   wait_until cluster-kubelet "$CLUSTER_LOGS/kubelet.log" 90 "node $CLUSTER_NODE_NAME not Ready within 90s" \
     kubectl_admin wait --for=condition=Ready "node/$CLUSTER_NODE_NAME" --timeout=2s
+}
+
+# Every host process of the node still alive (one line naming the first that is not).
+check_node_daemons() {
+  local d
+  for d in "${CLUSTER_DAEMONS[@]}" cluster-containerd; do
+    pid_alive "$d" || die "${d#cluster-}" "$CLUSTER_LOGS/${d#cluster-}.log" "${d#cluster-} is not running"
+  done
 }
 
 CLUSTER_DAEMONS=(cluster-netpol cluster-kube-proxy cluster-kubelet cluster-scheduler cluster-controller-manager cluster-apiserver cluster-etcd)
