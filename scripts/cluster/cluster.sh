@@ -90,8 +90,8 @@ cluster_start_node() {
   step cluster "node $CLUSTER_NODE_NAME Ready, CoreDNS Ready in $((SECONDS - start))s"
 }
 
-# The overlay, as an operator applies it; then every migration Job done and every Deployment
-# rolled out with its daprd sidecar.
+# The overlay, as an operator applies it; then every StatefulSet and Deployment rolled out
+# (migrations run in the Deployments' init containers) with its daprd sidecar.
 cluster_apply() {
   local start=$SECONDS log="$CLUSTER_LOGS/apply.log"
   step cluster "kubectl apply -k $CLUSTER_OVERLAY"
@@ -99,9 +99,6 @@ cluster_apply() {
   local deployments
   deployments=$(kubectl_admin -n nudge get deployments -o name)
   wait_rollouts nudge 300 statefulset/postgres statefulset/redpanda $deployments
-  with_progress "cluster: migration and topic Jobs" "$CLUSTER_LOGS/jobs.log" \
-    "$CLUSTER_BIN/kubectl" --kubeconfig "$KUBECONFIG_ADMIN" -n nudge wait --for=condition=complete job --all --timeout=300s ||
-    die jobs "$CLUSTER_LOGS/jobs.log" "a Job in namespace nudge did not complete (kubectl -n nudge get jobs; logs job/…)"
   check_sidecars
   CLUSTER_TIMES+=("apply $((SECONDS - start))s")
   step cluster "Nudge applied and rolled out in $((SECONDS - start))s"

@@ -43,8 +43,10 @@ describe("an operator's day two", () => {
   test("a new task-api release rolls out with its migration, through kubectl apply -k alone", async () => {
     const tag = `release-${Date.now().toString(36)}`;
     const table = `cluster_release_${tag.replace(/-/g, "_")}`;
+    // A version of its own per run: an applied migration may never change (migrate refuses).
+    const version = `900_${table}`;
     await buildRelease("task-api", tag, {
-      file: "900_cluster_release_marker.sql",
+      file: `${version}.sql`,
       sql: `create table ${table} (released_at timestamptz not null default now());\n`,
     });
     const release = pinnedOverlay({ "task-api": tag });
@@ -72,7 +74,7 @@ describe("an operator's day two", () => {
         "-d",
         "nudge",
         "-tAc",
-        `select count(*) from task_api.schema_migrations where version = '900'; select to_regclass('task_api.${table}') is not null`,
+        `select count(*) from task_api.schema_migrations where version = '${version}'; select to_regclass('task_api.${table}') is not null`,
       ]);
       expect(marker.stdout.trim().split("\n")).toEqual(["1", "t"]);
       const erin = await newUser("release");

@@ -2,7 +2,8 @@
 # Apache Kafka in KRaft mode (one node, broker + controller) from the Maven Central artifacts.
 #   nudge-kafka serve                      the broker; KAFKA_ADVERTISED_LISTENER (host:port),
 #                                          KAFKA_DATA_DIR, KAFKA_PARTITIONS, KAFKA_HEAP
-#   nudge-kafka topics BROKER TOPIC…       create missing topics (KAFKA_PARTITIONS each)
+#   nudge-kafka topics BROKER TOPIC…       create missing topics (KAFKA_PARTITIONS each), retrying
+#                                          until the broker answers
 set -euo pipefail
 run() { java ${KAFKA_HEAP:--Xms256m -Xmx768m} -Dlog4j2.configurationFile=/opt/kafka/log4j2.properties -cp '/opt/kafka/libs/*' "$@"; }
 partitions="${KAFKA_PARTITIONS:-6}"
@@ -37,8 +38,10 @@ CFG
   topics)
     broker=$2; shift 2
     for topic in "$@"; do
-      run org.apache.kafka.tools.TopicCommand --bootstrap-server "$broker" --create --if-not-exists \
-        --topic "$topic" --partitions "$partitions" --replication-factor 1
+      until run org.apache.kafka.tools.TopicCommand --bootstrap-server "$broker" --create --if-not-exists \
+        --topic "$topic" --partitions "$partitions" --replication-factor 1; do
+        sleep 3
+      done
     done ;;
   *) echo "usage: nudge-kafka serve | topics BROKER TOPIC…" >&2; exit 2 ;;
 esac
