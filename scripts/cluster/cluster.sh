@@ -8,7 +8,7 @@
 #                             ./nudge cluster env)
 # Sourced by ./nudge.
 
-for f in versions binaries images pki node dapr; do source "$NUDGE_ROOT/scripts/cluster/$f.sh"; done
+for f in versions binaries images pki node dapr testcontainers; do source "$NUDGE_ROOT/scripts/cluster/$f.sh"; done
 
 CLUSTER_OVERLAY="${CLUSTER_OVERLAY:-kustomize/ci}"
 CLUSTER_OWNER=/run/nudge-cluster.owner
@@ -122,12 +122,16 @@ cluster_up() {
   ensure_bun
   ensure_node_modules
   local t=$SECONDS
+  # Images that need no cluster binary (mostly downloads and dpkg) are built while Go compiles.
+  ( t=$SECONDS; ensure_base_images && ensure_postgres_image && ensure_kafka_image && ensure_nudge_images &&
+    step images "base, PostgreSQL, Kafka and Nudge images ready in $((SECONDS - t))s (alongside the Go builds)" ) &
+  local images=$!
   ensure_cluster_binaries
   ensure_dapr_control_plane
   CLUSTER_TIMES+=("binaries $((SECONDS - t))s")
-  t=$SECONDS
+  wait "$images" || exit 1
   ensure_images
-  CLUSTER_TIMES+=("images $((SECONDS - t))s")
+  CLUSTER_TIMES+=("binaries+images $((SECONDS - t))s")
   if cluster_running; then
     step cluster "node already running (./nudge cluster down to start afresh)"
     import_images $(cluster_image_names)

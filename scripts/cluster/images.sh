@@ -226,18 +226,37 @@ ensure_images() {
   ensure_postgres_image
   ensure_kafka_image
   ensure_nudge_images
+  prune_images
   step images "all images ready in $((SECONDS - start))s ($(du -sh "$CONTAINERS_HOME/storage" 2>/dev/null | cut -f1) in $CONTAINERS_HOME)"
+}
+
+# Only the current build of each image stays: older content tags, and the untagged images
+# builds leave behind (a build stage per service), would grow the cache by gigabytes a commit.
+prune_images() {
+  local keep name
+  keep=$(for name in $(cluster_image_names); do podman image inspect --format '{{.Id}}' "$name" 2>/dev/null; done)
+  podman images --format '{{.Repository}}:{{.Tag}} {{.ID}}' 2>/dev/null |
+    grep -E '^(docker.io/library/nudge-|nudge.local/(postgres|kafka|coredns|pause|dapr/))' |
+    while read -r name id; do
+      grep -q "^$id" <<<"$keep" || podman rmi "$name" >/dev/null 2>&1 || true
+    done
+  podman image prune -f >/dev/null 2>&1 || true
 }
 
 # import_images NAME… — into containerd's k8s.io namespace, the ones whose image id changed.
 import_images() {
   local stamp="$CONTAINERD_ROOT/.nudge-imported" name id todo=() log="$CLUSTER_LOGS/image-import.log"
   touch "$stamp"
-  local present; present=$(ctr_k8s images ls -q 2>/dev/null || true)
+  local present keep=(); present=$(ctr_k8s images ls -q 2>/dev/null || true)
   for name in "$@"; do
     id=$(podman image inspect --format '{{.Id}}' "$name" 2>/dev/null) || die images "-" "image $name was not built"
+    keep+=("$name" "sha256:$id")
     if ! grep -qxF "$name $id" "$stamp" || ! grep -qxF "$name" <<<"$present"; then todo+=("$name"); fi
   done
+  # Anything else in containerd (an e2e run's release images, older builds) is removed.
+  # (CRI names each image by its id too: sha256:<config digest>, the same id podman gives it.)
+  local stale; stale=$(grep -vxF -f <(printf '%s\n' "${keep[@]}") <<<"$present" || true)
+  [ -z "$stale" ] || ctr_k8s images rm $stale >/dev/null 2>&1 || true
   [ ${#todo[@]} -gt 0 ] || { step images "all $# images already in containerd"; return; }
   step images "importing ${#todo[@]} images into containerd: ${todo[*]}"
   local archive="$CONTAINERS_HOME/tmp/import-$$.tar"

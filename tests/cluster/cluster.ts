@@ -30,7 +30,11 @@ export interface Run {
 /** Runs kubectl; a non-zero exit throws with its output unless `allowFailure`. */
 export async function kubectl(
   args: string[],
-  { input, allowFailure = false, cwd = repoRoot }: { input?: string; allowFailure?: boolean; cwd?: string } = {},
+  {
+    input,
+    allowFailure = false,
+    cwd = repoRoot,
+  }: { input?: string; allowFailure?: boolean; cwd?: string } = {},
 ): Promise<Run> {
   const proc = Bun.spawn([kubectlPath, ...args], {
     cwd,
@@ -75,7 +79,13 @@ async function secretValue(name: string, key: string): Promise<string> {
 
 /** A token task-api verifies with what the overlay configured (its Secret and ConfigMap). */
 export async function tokenFor(user: string): Promise<string> {
-  const config = await kubectlJson<{ data: Record<string, string> }>(["-n", "nudge", "get", "configmap", "task-api"]);
+  const config = await kubectlJson<{ data: Record<string, string> }>([
+    "-n",
+    "nudge",
+    "get",
+    "configmap",
+    "task-api",
+  ]);
   const secret = await secretValue("nudge-task-api", "JWT_SECRET");
   return new SignJWT({})
     .setProtectedHeader({ alg: "HS256" })
@@ -122,7 +132,9 @@ export interface CapturedEmail {
 
 /** What the in-cluster capture inbox holds for one address. */
 export async function emailsTo(address: string): Promise<CapturedEmail[]> {
-  const response = await fetch(`${await serviceUrl("mail-capture")}/emails`, { signal: AbortSignal.timeout(5000) });
+  const response = await fetch(`${await serviceUrl("mail-capture")}/emails`, {
+    signal: AbortSignal.timeout(5000),
+  });
   if (!response.ok) throw new Error(`mail-capture answered ${response.status}`);
   const all = (await response.json()) as CapturedEmail[];
   return all.filter((email) => [email.to].flat().includes(address));
@@ -134,7 +146,8 @@ export async function newUser(label: string): Promise<Client & { email: string }
   const client = await clientFor(id);
   const email = `${id}@example.com`;
   const set = await client.api("PATCH", "/me/preferences", { email });
-  if (set.status !== 200) throw new Error(`PATCH /me/preferences answered ${set.status}: ${JSON.stringify(set.body)}`);
+  if (set.status !== 200)
+    throw new Error(`PATCH /me/preferences answered ${set.status}: ${JSON.stringify(set.body)}`);
   return { ...client, email };
 }
 
@@ -149,7 +162,14 @@ export async function podsOf(app: string) {
 /** Every Deployment in the namespace rolled out (new pods Ready, old ones gone). */
 export async function rolledOut(deployments: string[], timeoutSeconds = 240) {
   for (const deployment of deployments) {
-    await kubectl(["-n", "nudge", "rollout", "status", `deployment/${deployment}`, `--timeout=${timeoutSeconds}s`]);
+    await kubectl([
+      "-n",
+      "nudge",
+      "rollout",
+      "status",
+      `deployment/${deployment}`,
+      `--timeout=${timeoutSeconds}s`,
+    ]);
   }
 }
 

@@ -15,12 +15,18 @@ async function snapshot() {
     "get",
     "deployments,statefulsets,jobs,services,configmaps,secrets,serviceaccounts,networkpolicies,poddisruptionbudgets,roles,rolebindings,ingresses,components.dapr.io,configurations.dapr.io,subscriptions.dapr.io,resiliencies.dapr.io,pods",
   ]);
-  return new Map(list.items.map((i) => [`${i.kind}/${i.metadata.name}`, `${i.metadata.uid}@${i.metadata.resourceVersion}`]));
+  return new Map(
+    list.items.map((i) => [
+      `${i.kind}/${i.metadata.name}`,
+      `${i.metadata.uid}@${i.metadata.resourceVersion}`,
+    ]),
+  );
 }
 
 function changes(before: Map<string, string>, after: Map<string, string>) {
   const out: string[] = [];
-  for (const [key, version] of after) if (before.get(key) !== version) out.push(`${key} ${before.has(key) ? "changed" : "created"}`);
+  for (const [key, version] of after)
+    if (before.get(key) !== version) out.push(`${key} ${before.has(key) ? "changed" : "created"}`);
   for (const key of before.keys()) if (!after.has(key)) out.push(`${key} removed`);
   return out;
 }

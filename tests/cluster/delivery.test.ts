@@ -18,28 +18,40 @@ describe("inside the cluster, through the Services and the sidecars", () => {
     const bob = await newUser("series");
     // Whole seconds: RRULE instants have no milliseconds.
     const dueAt = new Date(Math.ceil(Date.now() / 1000) * 1000 + 86_400_000).toISOString();
-    const created = await bob.api("POST", "/tasks", { title: "Stand-up notes", dueAt, recurrence: "FREQ=DAILY" });
+    const created = await bob.api("POST", "/tasks", {
+      title: "Stand-up notes",
+      dueAt,
+      recurrence: "FREQ=DAILY",
+    });
     expect(created.status).toBe(201);
     const first = created.body;
 
     expect((await bob.api("POST", `/tasks/${first.id}/complete`)).status).toBe(200);
 
-    const next = await waitFor("the next occurrence in the task list", async () => {
-      const list = await bob.api("GET", "/tasks?recurring=true&limit=50");
-      return list.body.items.find((t: { id: string }) => t.id !== first.id);
-    }, { timeoutMs: 90_000, intervalMs: 500 });
+    const next = await waitFor(
+      "the next occurrence in the task list",
+      async () => {
+        const list = await bob.api("GET", "/tasks?recurring=true&limit=50");
+        return list.body.items.find((t: { id: string }) => t.id !== first.id);
+      },
+      { timeoutMs: 90_000, intervalMs: 500 },
+    );
     expect(next.series.id).toBe(first.series.id);
     expect(next.series.occurrenceIndex).toBe(first.series.occurrenceIndex + 1);
     expect(Date.parse(next.dueAt) - Date.parse(first.dueAt)).toBe(86_400_000);
 
     // Both changes reach the history through task-events; and a redelivered completion must
     // not create a second occurrence while we wait for them.
-    const activity = await waitFor("the completion and the new occurrence in the history", async () => {
-      const entries = await activityOf(bob);
-      const completed = entries.some((e) => e.type === "task.completed" && e.taskId === first.id);
-      const createdNext = entries.some((e) => e.type === "task.created" && e.taskId === next.id);
-      return completed && createdNext ? entries : undefined;
-    }, { timeoutMs: 60_000, intervalMs: 500 });
+    const activity = await waitFor(
+      "the completion and the new occurrence in the history",
+      async () => {
+        const entries = await activityOf(bob);
+        const completed = entries.some((e) => e.type === "task.completed" && e.taskId === first.id);
+        const createdNext = entries.some((e) => e.type === "task.created" && e.taskId === next.id);
+        return completed && createdNext ? entries : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
     expect(activity.filter((e) => e.type === "task.recurring.next_created")).toHaveLength(1);
     const list = await bob.api("GET", "/tasks?recurring=true&limit=50");
     expect(list.body.items).toHaveLength(2);

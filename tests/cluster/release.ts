@@ -9,11 +9,26 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { overlay, repoRoot } from "./cluster.ts";
 
-const CONTEXT = ["Dockerfile", "package.json", "bun.lock", "bunfig.toml", "tsconfig.json", "patches", "packages", "services", "tests/package.json", "scripts/compile-service.ts"];
+const CONTEXT = [
+  "Dockerfile",
+  "package.json",
+  "bun.lock",
+  "bunfig.toml",
+  "tsconfig.json",
+  "patches",
+  "packages",
+  "services",
+  "tests/package.json",
+  "scripts/compile-service.ts",
+];
 
 async function run(cmd: string[], what: string) {
   const proc = Bun.spawn(cmd, { stdout: "pipe", stderr: "pipe" });
-  const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  const [out, err, code] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ]);
   if (code !== 0) throw new Error(`${what} exited ${code}: ${(err || out).trim().slice(-2000)}`);
   return out;
 }
@@ -33,9 +48,26 @@ export async function buildRelease(service: string, tag: string, migration: { fi
     cpSync(join(repoRoot, ".dockerignore"), join(context, ".dockerignore"));
     writeFileSync(join(context, "services", service, "migrations", migration.file), migration.sql);
     const image = `docker.io/library/nudge-${service}:${tag}`;
-    await run(["podman", "build", "--quiet", "--pull=never", "--network=host", "--build-arg", `SERVICE=${service}`, "-t", image, context], "podman build");
+    await run(
+      [
+        "podman",
+        "build",
+        "--quiet",
+        "--pull=never",
+        "--network=host",
+        "--build-arg",
+        `SERVICE=${service}`,
+        "-t",
+        image,
+        context,
+      ],
+      "podman build",
+    );
     const archive = join(context, "image.tar");
-    await run(["podman", "save", "--quiet", "--format", "docker-archive", "-o", archive, image], "podman save");
+    await run(
+      ["podman", "save", "--quiet", "--format", "docker-archive", "-o", archive, image],
+      "podman save",
+    );
     await run(["ctr", "--address", socket, "-n", "k8s.io", "images", "import", archive], "ctr images import");
     return image;
   } finally {
@@ -47,7 +79,9 @@ export async function buildRelease(service: string, tag: string, migration: { fi
 export function pinnedOverlay(tags: Record<string, string>) {
   const dir = mkdtempSync(join(tmpdir(), "nudge-overlay-"));
   mkdirSync(dir, { recursive: true });
-  const images = Object.entries(tags).map(([service, tag]) => `  - name: nudge-${service}\n    newTag: ${tag}`);
+  const images = Object.entries(tags).map(
+    ([service, tag]) => `  - name: nudge-${service}\n    newTag: ${tag}`,
+  );
   writeFileSync(
     join(dir, "kustomization.yaml"),
     // kustomize takes relative resource paths only.

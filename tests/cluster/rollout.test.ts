@@ -32,7 +32,9 @@ describe("a rolling restart of task-api", () => {
     await Promise.all(writers);
 
     // Old pods may still be terminating (preStop, graceful shutdown); none is serving.
-    const after = (await podsOf("task-api")).filter((p) => !p.metadata.deletionTimestamp).map((p) => p.metadata.name);
+    const after = (await podsOf("task-api"))
+      .filter((p) => !p.metadata.deletionTimestamp)
+      .map((p) => p.metadata.name);
     expect(after.some((name) => before.includes(name))).toBe(false);
     console.log(`rollout: ${acknowledged.length} writes acknowledged, ${refused.length} refused`);
     expect(acknowledged.length).toBeGreaterThan(20);
@@ -44,9 +46,13 @@ describe("a rolling restart of task-api", () => {
       expect((await dave.api("GET", `/tasks/${id}`)).status).toBe(200);
     }
     // Published: each one's task.created reaches audit-service through the outbox and Kafka.
-    await waitFor("every acknowledged write in the history", async () => {
-      const created = new Set((await activityOf(dave, "task.created")).map((e) => e.taskId));
-      return acknowledged.every((id) => created.has(id));
-    }, { timeoutMs: 90_000, intervalMs: 1000 });
+    await waitFor(
+      "every acknowledged write in the history",
+      async () => {
+        const created = new Set((await activityOf(dave, "task.created")).map((e) => e.taskId));
+        return acknowledged.every((id) => created.has(id));
+      },
+      { timeoutMs: 90_000, intervalMs: 1000 },
+    );
   }, 400_000);
 });

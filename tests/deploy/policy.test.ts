@@ -7,7 +7,7 @@ import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { repoRoot } from "@nudge/testing";
-import { containerProblems, daprApps, daprProblems, secretProblems } from "./policy.ts";
+import { applyProblems, containerProblems, daprApps, daprProblems, secretProblems } from "./policy.ts";
 import { FOLDERS, type K8sObject, parseDocuments, rendered } from "./tools.ts";
 
 // External tools and child processes: on a busy 2-core machine they need more than 5 s.
@@ -61,6 +61,13 @@ describe("the policy checkers catch what they are for", () => {
     );
   });
 
+  test("a Job, and a PodDisruptionBudget reaching its pods, are reported as blocking the next apply", () => {
+    expect(applyProblems(fixture("bad-apply.yaml"))).toEqual([
+      "Job bad-app-migrate: a Job cannot take a new image on the next apply (run the step in an init container)",
+      "PodDisruptionBudget bad-app: selects the pods of Job bad-app-migrate, which has no scale subresource",
+    ]);
+  });
+
   test("a Secret with values that no generator made is reported", () => {
     const secret = { apiVersion: "v1", kind: "Secret", metadata: { name: "leaked" }, stringData: { a: "b" } };
     expect(secretProblems([secret], [])).toEqual([
@@ -75,6 +82,10 @@ describe("rendered manifests", () => {
     test(`every container in ${folder} has requests, limits, probes, non-root, a read-only root and no capabilities`, async () => {
       const objects = parseDocuments(await rendered(folder));
       expect(objects.flatMap(containerProblems)).toEqual([]);
+    });
+
+    test(`${folder} can be applied again with new images: no Job, no disruption budget over unscalable pods`, async () => {
+      expect(applyProblems(parseDocuments(await rendered(folder)))).toEqual([]);
     });
 
     test(`every Dapr app in ${folder} is annotated and in the scopes of the components it uses`, async () => {

@@ -137,3 +137,33 @@ export function secretProblems(objects: K8sObject[], allowed: string[]): string[
     .filter((o) => !allowed.includes(o.metadata.name))
     .map((o) => `Secret ${o.metadata.name}: holds committed values (create it in the cluster instead)`);
 }
+
+/**
+ * What `kubectl apply -k` of the next release must be able to do to every object, as a real
+ * cluster showed (./nudge cluster): no Job — its pod template cannot change, so a new image is
+ * refused, and a finished Job's TTL makes the next apply create it again — and no
+ * PodDisruptionBudget whose selector reaches pods that no scalable controller owns (the
+ * disruption controller then allows no eviction at all, and a node drain waits forever).
+ */
+export function applyProblems(objects: K8sObject[]): string[] {
+  const problems = objects
+    .filter((o) => o.kind === "Job" || o.kind === "CronJob")
+    .map(
+      (o) =>
+        `${o.kind} ${o.metadata.name}: a Job cannot take a new image on the next apply (run the step in an init container)`,
+    );
+  const scalable = ["Deployment", "StatefulSet", "ReplicaSet"];
+  for (const pdb of objects.filter((o) => o.kind === "PodDisruptionBudget")) {
+    const selector: Record<string, string> = pdb.spec?.selector?.matchLabels ?? {};
+    for (const workload of objects.filter((o) => WORKLOADS.includes(o.kind))) {
+      const labels: Record<string, string> = workload.spec?.template?.metadata?.labels ?? {};
+      const selected = Object.entries(selector).every(([key, value]) => labels[key] === value);
+      if (selected && !scalable.includes(workload.kind)) {
+        problems.push(
+          `PodDisruptionBudget ${pdb.metadata.name}: selects the pods of ${workload.kind} ${workload.metadata.name}, which has no scale subresource`,
+        );
+      }
+    }
+  }
+  return problems;
+}

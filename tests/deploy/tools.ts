@@ -112,4 +112,4 @@ export function rendered(folder: string): Promise<string> {
   return result;
 }
 
-export const FOLDERS = ["k8s", "kustomize/minikube", "kustomize/oke"] as const;
+export const FOLDERS = ["k8s", "kustomize/minikube", "kustomize/oke", "kustomize/ci"] as const;

@@ -4,9 +4,10 @@ import postgres from "postgres";
 
 /**
  * PostgreSQL and a Kafka-protocol broker for integration tests.
- * NUDGE_TEST_INFRA chooses: `containers` (Testcontainers: Postgres + Redpanda), `local` (the
- * stack `./nudge up --infra` runs, located by DATABASE_URL and KAFKA_BROKERS), or `auto` (the
- * default: containers when a Docker engine answers, local otherwise). Nothing is ever skipped:
+ * NUDGE_TEST_INFRA chooses: `containers` (Testcontainers: PostgreSQL + Redpanda or Apache
+ * Kafka, see containers.ts), `local` (the stack `./nudge up --infra` runs, located by
+ * DATABASE_URL and KAFKA_BROKERS), or `auto` (the default: containers when a Docker engine
+ * answers, local otherwise). Nothing is ever skipped:
  * an unreachable dependency fails the run with the command that fixes it.
  */
 export interface Infra {
@@ -25,7 +26,7 @@ export async function startInfra(env: Record<string, string | undefined> = proce
     throw new Error(`NUDGE_TEST_INFRA must be auto, local or containers (got ${wanted})`);
   }
   const mode = wanted === "auto" ? ((await dockerAnswers(env.DOCKER_HOST)) ? "containers" : "local") : wanted;
-  return mode === "containers" ? startContainers() : useLocalStack(env);
+  return mode === "containers" ? startContainers(env) : useLocalStack(env);
 }
 
 async function useLocalStack(env: Record<string, string | undefined>): Promise<Infra> {
@@ -53,26 +54,10 @@ async function useLocalStack(env: Record<string, string | undefined>): Promise<I
   return { mode: "local", databaseUrl, kafkaBrokers, stop: async () => {} };
 }
 
-async function startContainers(): Promise<Infra> {
+async function startContainers(env: Record<string, string | undefined>): Promise<Infra> {
   // Loaded only here so the local path never needs Docker libraries.
-  const { PostgreSqlContainer } = await import("@testcontainers/postgresql");
-  const { RedpandaContainer } = await import("@testcontainers/redpanda");
-  const [pg, redpanda] = await Promise.all([
-    new PostgreSqlContainer("postgres:16-alpine").withUsername("nudge").withPassword("nudge").start(),
-    new RedpandaContainer("docker.redpanda.com/redpandadata/redpanda:v24.2.4").start(),
-  ]);
-  for (const topic of TOPICS) {
-    const result = await redpanda.exec(["rpk", "topic", "create", topic, "-p", "6"]);
-    if (result.exitCode !== 0) throw new Error(`could not create topic ${topic}: ${result.output}`);
-  }
-  return {
-    mode: "containers",
-    databaseUrl: pg.getConnectionUri(),
-    kafkaBrokers: redpanda.getBootstrapServers().replace(/^PLAINTEXT:\/\//, ""),
-    stop: async () => {
-      await Promise.all([pg.stop(), redpanda.stop()]);
-    },
-  };
+  const { startContainers: start } = await import("./containers.ts");
+  return { mode: "containers", ...(await start(env, TOPICS)) };
 }
 
 /** A fresh database on the infra's server, dropped by the returned `drop`. */
