@@ -1,7 +1,9 @@
 import { createServer } from "node:net";
 
-/** A TCP port on loopback that was free a moment ago (the OS picks it). */
-export function freePort(): Promise<number> {
+/** Ports this process already handed out: the OS may offer a just-closed port again. */
+const handedOut = new Set<number>();
+
+function osPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
@@ -14,4 +16,19 @@ export function freePort(): Promise<number> {
       });
     });
   });
+}
+
+/**
+ * A TCP port on loopback that was free a moment ago (the OS picks it), never one this process
+ * handed out before — a sidecar's gRPC port and its app's port once came out equal.
+ */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = await osPort();
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+  throw new Error("the OS kept offering ports this test run already uses");
 }
