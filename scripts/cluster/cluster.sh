@@ -142,6 +142,7 @@ cluster_up() {
   check_node_daemons
   install_dapr
   cluster_apply
+  dapr_ready
   step cluster "up in $((SECONDS - start))s: ${CLUSTER_TIMES[*]}"
   cluster_print_env >"$CLUSTER_STATE/env"
   cat >&2 <<TXT

@@ -37,9 +37,16 @@ install_dapr() {
     die dapr-install "$log" "the Dapr CRDs did not become Established"
   kubectl_admin apply --server-side -f "$rendered.rest" >>"$log" 2>&1 ||
     die dapr-install "$log" "the Dapr control plane manifests were refused"
-  wait_rollouts dapr-system 300 deployment/dapr-sentry deployment/dapr-operator deployment/dapr-sidecar-injector \
-    statefulset/dapr-placement-server statefulset/dapr-scheduler-server
+  # The injector must answer before any Nudge pod is created (or it runs without a sidecar);
+  # placement and the schedulers only need to be up by the time the sidecars are, so the
+  # overlay is applied meanwhile and dapr_ready checks them afterwards.
+  wait_rollouts dapr-system 300 deployment/dapr-sentry deployment/dapr-operator deployment/dapr-sidecar-injector
   echo "$digest" >"$CLUSTER_STATE/dapr-installed"
   CLUSTER_TIMES+=("dapr install $((SECONDS - start))s")
-  step cluster "Dapr control plane Ready in $((SECONDS - start))s"
+  step cluster "Dapr sentry, operator and sidecar injector Ready in $((SECONDS - start))s"
+}
+
+dapr_ready() {
+  wait_rollouts dapr-system 300 statefulset/dapr-placement-server statefulset/dapr-scheduler-server \
+    deployment/dapr-sentry deployment/dapr-operator deployment/dapr-sidecar-injector
 }

@@ -68,7 +68,7 @@ describe("inside the cluster, through the Services and the sidecars", () => {
     await Bun.sleep(Math.max(0, Date.parse(at) - Date.now() - 500));
     await kubectl(["-n", "nudge", "delete", "pod", before[0] as string, "--wait=false"]);
 
-    const { first, all } = await emailedOnce(carol.email, { withinMs: 180_000, quietMs: 30_000 });
+    const { first, all } = await emailedOnce(carol.email, { withinMs: 180_000, quietMs: 20_000 });
     expect(first?.subject).toContain("Call the plumber");
     expect(all).toHaveLength(1);
     await rolledOut(["notification-service"]);
