@@ -10,3 +10,4 @@ export {
   preconditionFailed,
   unauthorized,
 } from "./problem.ts";
+export { type TraceContext, traceContext, validTraceparent, validTracestate } from "./trace-context.ts";

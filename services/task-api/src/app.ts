@@ -10,6 +10,7 @@ import { errorHandling, MAX_BODY_BYTES } from "./http/errors.ts";
 import { internalRoutes } from "./internal/routes.ts";
 import { notificationRoutes } from "./notifications/routes.ts";
 import { Metrics } from "./observability/metrics.ts";
+import { outboxOperatorRoutes } from "./outbox/routes.ts";
 import { reminderRoutes } from "./reminders/routes.ts";
 import { seriesRoutes } from "./series/routes.ts";
 import { tagRoutes } from "./tags/routes.ts";
@@ -64,11 +65,12 @@ export function buildApp({ sql, config, sidecar, log, metrics = new Metrics(), v
             },
             security: [{ bearer: [] }],
           },
-          exclude: { paths: [/^\/internal/] },
+          exclude: { paths: [/^\/internal/, /^\/operator/] },
         }),
       )
       .use(healthRoutes(sql, sidecar))
       .use(internalRoutes(sql, config.appApiToken))
+      .use(outboxOperatorRoutes(sql, config.operatorToken))
       .use(taskRoutes(sql, verifyToken, config.publicBaseUrl))
       .use(seriesRoutes(sql, verifyToken))
       .use(reminderRoutes(sql, verifyToken))

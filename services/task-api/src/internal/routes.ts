@@ -12,6 +12,7 @@ import {
   TaskWithOwner,
 } from "@nudge/contracts";
 import type { Sql } from "@nudge/db";
+import { traceContext } from "@nudge/http";
 import { Type } from "@sinclair/typebox";
 import { Elysia } from "elysia";
 import { ProblemError } from "../http/problem.ts";
@@ -77,7 +78,7 @@ export function internalRoutes(sql: Sql, appApiToken: string | undefined) {
             requestHash("POST", path, body.task),
             async (tx) => {
               const task = await tasks.create(
-                { userId: body.userId, traceparent: headers.traceparent },
+                { userId: body.userId, trace: traceContext(headers) },
                 body.task,
                 tx,
               );
@@ -99,7 +100,7 @@ export function internalRoutes(sql: Sql, appApiToken: string | undefined) {
     .post(
       "/series/:id/occurrences",
       async ({ params, body, headers }) => {
-        const { task, created } = await series.createOccurrence(params.id, body, headers.traceparent);
+        const { task, created } = await series.createOccurrence(params.id, body, traceContext(headers));
         return json(task, created ? 201 : 200, {
           etag: etagOf(task.version),
           ...(created ? {} : { "idempotent-replayed": "true" }),
@@ -114,7 +115,7 @@ export function internalRoutes(sql: Sql, appApiToken: string | undefined) {
     )
     .post(
       "/series/:id/end",
-      ({ params, body, headers }) => series.end(params.id, body.lastTaskId, headers.traceparent),
+      ({ params, body, headers }) => series.end(params.id, body.lastTaskId, traceContext(headers)),
       {
         params: SeriesParams,
         body: InternalSeriesEnd,

@@ -6,6 +6,7 @@ import {
   Task,
 } from "@nudge/contracts";
 import type { Sql } from "@nudge/db";
+import { traceContext } from "@nudge/http";
 import { Type } from "@sinclair/typebox";
 import { Elysia } from "elysia";
 import { authentication, type VerifyToken } from "../http/auth.ts";
@@ -59,7 +60,7 @@ export function seriesRoutes(sql: Sql, verify: VerifyToken) {
         const version = ifMatchVersion(headers["if-match"]);
         if (Number.isNaN(version)) throw badHeader("if-match", 'must be an ETag such as "3" (or *)');
         const task = await tasks.update(
-          { userId, traceparent: headers.traceparent },
+          { userId, trace: traceContext(headers) },
           params.id,
           { recurrence: null },
           version,
