@@ -1,6 +1,6 @@
-import { fromSidecar, type JobsClient, type Sidecar, sidecarReady } from "@nudge/dapr";
+import { type JobsClient, type Sidecar, sidecarReady } from "@nudge/dapr";
 import type { Sql } from "@nudge/db";
-import { errorHandling, readiness, type VerifyToken } from "@nudge/http";
+import { boundary, readiness, SERVE_OPTIONS, type VerifyToken } from "@nudge/http";
 import type { Logger } from "@nudge/service";
 import { Elysia } from "elysia";
 import type { Config } from "./config.ts";
@@ -26,23 +26,23 @@ export interface AppDeps {
 /** audit-service's HTTP surface: what its sidecar delivers (events, the retention job), history, ops. */
 export function buildApp(deps: AppDeps) {
   const { sql, log } = deps;
-  return new Elysia({ normalize: false })
-    .use(errorHandling(log))
+  return new Elysia({ normalize: false, serve: SERVE_OPTIONS })
+    .use(
+      boundary({
+        log,
+        verify: deps.verify,
+        public: ["/healthz", "/readyz", "/openapi.json", "/docs", "/docs/", "/dapr/"],
+        // Events, job triggers and internal calls come only through our sidecar (APP_API_TOKEN).
+        sidecar: ["/events/", "/job/", "/internal/"],
+        appApiToken: deps.appApiToken,
+        operator: ["/operator/"],
+        operatorToken: deps.operatorToken,
+      }),
+    )
     .get("/healthz", () => ({ status: "ok" }))
     .get("/readyz", ({ set }) =>
       readiness({ database: () => sql`select 1`, dapr: () => sidecarReady(deps.sidecar) }, set),
     )
-    .onBeforeHandle(({ request, headers, set }) => {
-      const path = new URL(request.url).pathname;
-      // Events, job triggers and internal calls come only through our sidecar (APP_API_TOKEN).
-      if (
-        (path.startsWith("/events/") || path.startsWith("/job/") || path.startsWith("/internal/")) &&
-        !fromSidecar(headers["dapr-api-token"], deps.appApiToken)
-      ) {
-        set.status = 403;
-        return { status: "DROP" };
-      }
-    })
     .post(
       "/events/task-events",
       async ({ body }) => {
@@ -85,9 +85,9 @@ export function buildApp(deps: AppDeps) {
       return result;
     })
     .use(internalRoutes(sql))
-    .use(historyRoutes(sql, deps.verify))
-    .use(historyRoutes(sql, deps.verify, "/history"))
-    .use(deadLetterRoutes(sql, deps.sidecar, deps.operatorToken));
+    .use(historyRoutes(sql))
+    .use(historyRoutes(sql, "/history"))
+    .use(deadLetterRoutes(sql, deps.sidecar));
 }
 
 export type AuditApp = ReturnType<typeof buildApp>;

@@ -1,9 +1,10 @@
-import { fromSidecar, type Sidecar, sidecarReady } from "@nudge/dapr";
-import { errorHandling } from "@nudge/http";
+import { type Sidecar, sidecarReady } from "@nudge/dapr";
+import { bearerToken, boundary, SERVE_OPTIONS } from "@nudge/http";
 import type { Logger } from "@nudge/service";
 import { Elysia } from "elysia";
 import { liveMessageOf } from "./events/task-update.ts";
 import type { Hub } from "./hub/hub.ts";
+import { webSocketToken } from "./live/request.ts";
 import { type LiveDeps, liveRoutes } from "./live/routes.ts";
 
 export interface AppDeps extends LiveDeps {
@@ -21,6 +22,7 @@ export function buildApp(deps: AppDeps) {
   const { hub, log } = deps;
   return new Elysia({
     normalize: false,
+    serve: SERVE_OPTIONS,
     websocket: {
       // Bun pings a quiet client shortly before this and closes it if nothing comes back.
       idleTimeout: deps.idleTimeoutSeconds,
@@ -33,7 +35,20 @@ export function buildApp(deps: AppDeps) {
       maxPayloadLength: 4096,
     },
   })
-    .use(errorHandling(log))
+    .use(
+      boundary({
+        log,
+        verify: deps.verify,
+        public: ["/healthz", "/readyz", "/openapi.json", "/docs", "/docs/", "/dapr/"],
+        sidecar: ["/events/"],
+        appApiToken: deps.appApiToken,
+        // Browsers cannot set headers on a WebSocket: its token may come as a subprotocol.
+        userToken: (request, path) =>
+          path === "/realtime/ws"
+            ? webSocketToken(Object.fromEntries(request.headers))
+            : bearerToken(request.headers.get("authorization") ?? undefined),
+      }),
+    )
     .get("/healthz", () => ({ status: "ok" }))
     .get("/readyz", async ({ set }) => {
       const dapr = await sidecarReady(deps.sidecar);
@@ -48,11 +63,7 @@ export function buildApp(deps: AppDeps) {
     })
     .post(
       "/events/task-updates",
-      ({ body, headers, set }) => {
-        if (!fromSidecar(headers["dapr-api-token"], deps.appApiToken)) {
-          set.status = 403;
-          return { status: "DROP" };
-        }
+      ({ body }) => {
         const live = liveMessageOf(body);
         if (!live) {
           // Retrying can't fix it, and a live view loses nothing it can't reload: drop it.
