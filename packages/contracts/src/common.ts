@@ -45,7 +45,10 @@ export const isInstant = (text: string) => INSTANT.test(text);
 export const TimeZone = Type.Unsafe<string>(
   Type.Union(
     TIME_ZONES.map((zone) => Type.Literal(zone)),
-    { description: "An IANA time zone such as Europe/Berlin (canonical spelling)." },
+    {
+      description: "An IANA time zone such as Europe/Berlin (canonical spelling).",
+      "x-error-message": "must be an IANA time zone such as Europe/Berlin, spelled canonically",
+    },
   ),
 );
 export { TIME_ZONES };

@@ -46,11 +46,14 @@ function textProblem(schema: TextSchema, value: unknown): string | undefined {
 }
 
 TypeRegistry.Set<TextSchema>(TEXT_KIND, (schema, value) => textProblem(schema, value) === undefined);
-SetErrorFunction((error) =>
-  error.schema[Kind] === TEXT_KIND
-    ? (textProblem(error.schema as unknown as TextSchema, error.value) ?? "is invalid")
-    : DefaultErrorFunction(error),
-);
+/** Messages name what is wrong in words; a schema may carry its own (`x-error-message`). */
+SetErrorFunction((error) => {
+  if (error.schema[Kind] === TEXT_KIND) {
+    return textProblem(error.schema as unknown as TextSchema, error.value) ?? "is invalid";
+  }
+  const own = (error.schema as { "x-error-message"?: unknown })["x-error-message"];
+  return typeof own === "string" ? own : DefaultErrorFunction(error);
+});
 
 /**
  * Text as people type it: lengths in code points (what JSON Schema's maxLength means, so 300

@@ -46,7 +46,7 @@ export function boundary(options: BoundaryOptions) {
         if (response) return response;
         const path = new URL(request.url).pathname;
         const methods = methodsFor(path);
-        if (methods.length) {
+        if (methods.length && !methods.includes(request.method)) {
           const answer = problemResponse(
             405,
             "method-not-allowed",

@@ -1,10 +1,10 @@
 import { type Sidecar, sidecarReady } from "@nudge/dapr";
-import { bearerToken, boundary, SERVE_OPTIONS } from "@nudge/http";
+import { type AccessPolicy, apiDocs, bearerToken, boundary, SERVE_OPTIONS } from "@nudge/http";
 import type { Logger } from "@nudge/service";
 import { Elysia } from "elysia";
 import { liveMessageOf } from "./events/task-update.ts";
 import type { Hub } from "./hub/hub.ts";
-import { webSocketToken } from "./live/request.ts";
+import { refuseTokenInUrl, webSocketToken } from "./live/request.ts";
 import { type LiveDeps, liveRoutes } from "./live/routes.ts";
 
 export interface AppDeps extends LiveDeps {
@@ -20,6 +20,20 @@ export interface AppDeps extends LiveDeps {
 /** realtime-gateway's HTTP surface: health, the task-updates its sidecar delivers, the live endpoints. */
 export function buildApp(deps: AppDeps) {
   const { hub, log } = deps;
+  const access: AccessPolicy = {
+    verify: deps.verify,
+    public: ["/healthz", "/readyz", "/openapi.json", "/docs", "/docs/", "/dapr/"],
+    sidecar: ["/events/"],
+    appApiToken: deps.appApiToken,
+    // A token in the URL is refused first, whatever else the request carries (URLs are
+    // logged); browsers cannot set headers on a WebSocket, so its token may be a subprotocol.
+    userToken: (request, path) => {
+      refuseTokenInUrl(Object.fromEntries(new URL(request.url).searchParams));
+      return path === "/realtime/ws"
+        ? webSocketToken(Object.fromEntries(request.headers))
+        : bearerToken(request.headers.get("authorization") ?? undefined);
+    },
+  };
   return new Elysia({
     normalize: false,
     serve: SERVE_OPTIONS,
@@ -35,18 +49,15 @@ export function buildApp(deps: AppDeps) {
       maxPayloadLength: 4096,
     },
   })
+    .use(boundary({ log, ...access }))
     .use(
-      boundary({
-        log,
-        verify: deps.verify,
-        public: ["/healthz", "/readyz", "/openapi.json", "/docs", "/docs/", "/dapr/"],
-        sidecar: ["/events/"],
-        appApiToken: deps.appApiToken,
-        // Browsers cannot set headers on a WebSocket: its token may come as a subprotocol.
-        userToken: (request, path) =>
-          path === "/realtime/ws"
-            ? webSocketToken(Object.fromEntries(request.headers))
-            : bearerToken(request.headers.get("authorization") ?? undefined),
+      apiDocs({
+        title: "Nudge live API",
+        version: "1.0.0",
+        description:
+          "A user's task changes as they happen, over Server-Sent Events or a WebSocket (subprotocol nudge.v1), after a replay of what they missed.",
+        access,
+        exclude: [/^\/(events|dapr)(\/|$)/],
       }),
     )
     .get("/healthz", () => ({ status: "ok" }))

@@ -1,7 +1,6 @@
-import { openapi } from "@elysiajs/openapi";
 import type { Sidecar } from "@nudge/dapr";
 import type { Sql } from "@nudge/db";
-import { boundary, SERVE_OPTIONS } from "@nudge/http";
+import { type AccessPolicy, apiDocs, boundary, SERVE_OPTIONS } from "@nudge/http";
 import type { Logger } from "@nudge/service";
 import { Elysia } from "elysia";
 import type { Config } from "./config.ts";
@@ -32,19 +31,17 @@ export const PUBLIC_PATHS = ["/healthz", "/readyz", "/metrics", "/openapi.json",
 export function buildApp({ sql, config, sidecar, log, metrics = new Metrics(), verify }: AppDeps) {
   const verifyToken = verify ?? tokenVerifier(config.jwt);
   const started = new WeakMap<Request, number>();
+  const access: AccessPolicy = {
+    verify: verifyToken,
+    public: PUBLIC_PATHS,
+    sidecar: ["/internal/"],
+    appApiToken: config.appApiToken,
+    requireAppToken: true,
+  };
   return (
     // normalize: false — unknown fields are rejected, never silently dropped.
     new Elysia({ normalize: false, serve: SERVE_OPTIONS })
-      .use(
-        boundary({
-          log,
-          verify: verifyToken,
-          public: PUBLIC_PATHS,
-          sidecar: ["/internal/"],
-          appApiToken: config.appApiToken,
-          requireAppToken: true,
-        }),
-      )
+      .use(boundary({ log, ...access }))
       .onRequest(({ request }) => {
         started.set(request, performance.now());
       })
@@ -61,22 +58,13 @@ export function buildApp({ sql, config, sidecar, log, metrics = new Metrics(), v
         }
       })
       .use(
-        openapi({
-          path: "/docs",
-          specPath: "/openapi.json",
-          documentation: {
-            info: {
-              title: "Nudge task API",
-              version: "1.0.0",
-              description:
-                "Tasks, tags, reminders, notifications and preferences; every change is published as a CloudEvent.",
-            },
-            components: {
-              securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
-            },
-            security: [{ bearer: [] }],
-          },
-          exclude: { paths: [/^\/internal/] },
+        apiDocs({
+          title: "Nudge task API",
+          version: "1.0.0",
+          description:
+            "Tasks, tags, reminders, notifications and preferences; every change is published as a CloudEvent.",
+          access,
+          exclude: [/^\/internal/],
         }),
       )
       .use(healthRoutes(sql, sidecar, metrics))
