@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { STARTUP_TIMEOUT_MS, TEARDOWN_TIMEOUT_MS } from "@nudge/testing";
 import { SignJWT } from "jose";
+import { checkTimeZones } from "../../services/task-api/src/users/time-zones.ts";
 import { JWT, startTaskApi, type TaskApiFixture, tokenFor } from "./fixture.ts";
 import { rawRequest } from "./raw-http.ts";
 
@@ -132,6 +133,10 @@ describe("values that would break PostgreSQL or the runtime are refused where th
       "body.timeZone",
     );
     expectProblem(await send("PATCH", "/me/preferences", JSON.stringify({ timeZone })), 422, "body.timeZone");
+  });
+
+  test("every zone the API accepts is one this PostgreSQL knows (checked at start)", async () => {
+    await checkTimeZones(api.sql);
   });
 
   test("a tampered list cursor is a 400, whatever its sort key says", async () => {

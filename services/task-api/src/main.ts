@@ -3,6 +3,7 @@ import { createLogger, loadOrExit, stopOnSignals } from "@nudge/service";
 import { buildApp } from "./app.ts";
 import { loadConfig } from "./config.ts";
 import { startOutboxRelay } from "./outbox/relay.ts";
+import { checkTimeZones } from "./users/time-zones.ts";
 
 const config = loadOrExit("task-api", () => loadConfig());
 
@@ -11,6 +12,10 @@ const sql = connect(config.database.url, {
   schema: config.database.schema,
   max: config.database.poolMax,
   applicationName: "task-api",
+});
+await checkTimeZones(sql).catch((error) => {
+  log.error("time zones", { error: String(error) });
+  process.exit(2);
 });
 const app = buildApp({ sql, config, sidecar: config.sidecar, log });
 const relay = startOutboxRelay(
