@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { repoRoot, STARTUP_TIMEOUT_MS, TEARDOWN_TIMEOUT_MS } from "@nudge/testing";
@@ -52,6 +52,7 @@ interface CheckFigures {
 }
 
 interface Outcome {
+  exit: number;
   operations: number;
   cases: number;
   checks: CheckFigures;
@@ -64,10 +65,11 @@ async function fuzz(name: string, baseUrl: string, seed: number, extra: string[]
   const token = await tokenFor(user, { expiresIn: "1h" });
   const args = [
     SCHEMATHESIS as string,
-    "run",
-    `${baseUrl}/openapi.json`,
     "--config-file",
     join(repoRoot, "tests", "fuzz", "schemathesis.toml"),
+    "--no-color",
+    "run",
+    `${baseUrl}/openapi.json`,
     "--checks",
     "all",
     "--max-response-time",
@@ -87,7 +89,6 @@ async function fuzz(name: string, baseUrl: string, seed: number, extra: string[]
     "--report-ndjson-path",
     join(dir, "events.ndjson"),
     "--continue-on-failure",
-    "--no-color",
     ...extra,
   ];
   const child = Bun.spawn(args, {
@@ -100,8 +101,12 @@ async function fuzz(name: string, baseUrl: string, seed: number, extra: string[]
     new Response(child.stderr).text(),
   ]);
   const exit = await child.exited;
-  const outcome = summarize(readFileSync(join(dir, "events.ndjson"), "utf8"));
+  const events = join(dir, "events.ndjson");
+  if (!existsSync(events))
+    throw new Error(`schemathesis exited ${exit} without a report:\n${stdout}\n${stderr}`);
+  const outcome = summarize(readFileSync(events, "utf8"));
   outcome.output = `${stdout}\n${stderr}`;
+  outcome.exit = exit;
   console.log(
     `fuzz ${name} seed ${seed}: ${outcome.operations} operations, ${outcome.cases} cases, exit ${exit}\n` +
       Object.entries(outcome.checks)
@@ -111,13 +116,14 @@ async function fuzz(name: string, baseUrl: string, seed: number, extra: string[]
         )
         .join("\n"),
   );
-  if (exit !== 0 || outcome.failures.length) console.log(outcome.output.slice(-20_000));
+  if (exit !== 0 || outcome.failures.length || process.env.NUDGE_FUZZ_VERBOSE)
+    console.log(outcome.output.slice(-20_000));
   return outcome;
 }
 
 /** Figures from the ndjson event stream: operations tested, cases sent, each check's tally. */
 function summarize(ndjson: string): Outcome {
-  const outcome: Outcome = { operations: 0, cases: 0, checks: {}, failures: [], output: "" };
+  const outcome: Outcome = { exit: 0, operations: 0, cases: 0, checks: {}, failures: [], output: "" };
   const operations = new Set<string>();
   for (const line of ndjson.split("\n")) {
     if (!line.trim()) continue;
@@ -156,6 +162,8 @@ const expectClean = (outcome: Outcome) => {
   expect(outcome.cases).toBeGreaterThan(outcome.operations);
   expect(outcome.checks.not_a_server_error?.total ?? 0).toBeGreaterThan(0);
   expect([...new Set(outcome.failures)]).toEqual([]);
+  // Schemathesis's own verdict too: failures, errors (a hang past the request timeout) or warnings.
+  expect(outcome.exit).toBe(0);
 };
 
 describe("schema fuzzing of every public API document", () => {
