@@ -196,13 +196,16 @@ export async function run(args: string[]): Promise<void> {
         });
       let status = "";
       const perRequest: number[] = [];
+      const wall: number[] = [];
       try {
         const first = await send();
         status = String(first.status);
         await first.arrayBuffer();
         for (let round = 0; round < Number(values.rounds); round++) {
           const before = await clockTicks(pid);
+          const began = performance.now();
           for (let i = 0; i < repeat; i++) await (await send()).arrayBuffer();
+          wall.push((performance.now() - began) / repeat);
           const ticks = (await clockTicks(pid)) - before;
           perRequest.push(((ticks / TICKS_PER_SECOND) * 1000) / repeat);
         }
@@ -218,7 +221,7 @@ export async function run(args: string[]): Promise<void> {
         continue;
       }
       const ms = median(perRequest);
-      rows.push([c.name, status, fixed(ms, 1), ms < TARGET_MS ? "yes" : "no"]);
+      rows.push([c.name, status, fixed(ms, 1), fixed(median(wall), 1), ms < TARGET_MS ? "yes" : "no"]);
       console.error(`  … ${c.name}: ${fixed(ms, 1)} ms CPU`);
     }
     console.log(
@@ -227,7 +230,9 @@ export async function run(args: string[]): Promise<void> {
     console.log(
       `account: ${values.tasks} tasks; load average ${loadAverage()}; ${Bun.version} on ${process.platform}`,
     );
-    console.log(table(["request", "status", "CPU ms", `< ${TARGET_MS} ms`], rows));
+    console.log(table(["request", "status", "server CPU ms", "wall ms", `CPU < ${TARGET_MS} ms`], rows));
+    console.log("server CPU: utime + stime of the task-api process (10 ms ticks, divided over the repeats);");
+    console.log("wall: one request's latency, PostgreSQL's work included.");
   } finally {
     await server?.stop();
     await sql.end({ timeout: 5 });
