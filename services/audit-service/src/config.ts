@@ -1,5 +1,5 @@
 import { type JwtSettings, jwtEnv, jwtSettings } from "@nudge/http";
-import { ConfigError, commonConfig, commonEnv, parseEnv } from "@nudge/service";
+import { commonConfig, commonEnv, parseEnv } from "@nudge/service";
 import { type Static, Type } from "@sinclair/typebox";
 
 /** Every environment variable audit-service reads. Nothing else reads process.env. */

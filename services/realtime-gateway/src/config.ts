@@ -1,5 +1,5 @@
 import { type JwtSettings, jwtEnv, jwtSettings } from "@nudge/http";
-import { ConfigError, parseEnv, serviceConfig, serviceEnv } from "@nudge/service";
+import { parseEnv, serviceConfig, serviceEnv } from "@nudge/service";
 import { type Static, Type } from "@sinclair/typebox";
 
 /**
