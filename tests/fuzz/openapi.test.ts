@@ -81,7 +81,7 @@ async function fuzz(name: string, baseUrl: string, seed: number, extra: string[]
     "--max-examples",
     String(EXAMPLES),
     "--workers",
-    "2",
+    "1",
     "--header",
     `Authorization: Bearer ${token}`,
     "--report",
@@ -91,7 +91,9 @@ async function fuzz(name: string, baseUrl: string, seed: number, extra: string[]
     "--continue-on-failure",
     ...extra,
   ];
+  // cwd: Schemathesis keeps a crash cache in ./.schemathesis; not in the repository.
   const child = Bun.spawn(args, {
+    cwd: dir,
     stdout: "pipe",
     stderr: "pipe",
     env: { ...process.env, SCHEMATHESIS_HOOKS: "" },
@@ -135,7 +137,11 @@ function summarize(ndjson: string): Outcome {
       cases?: Record<string, unknown>;
       checks?: Record<
         string,
-        Array<{ name: string; status: string; failure_info?: { failure?: { title?: string } } }>
+        Array<{
+          name: string;
+          status: string;
+          failure_info?: { failure?: { title?: string; operation?: string } };
+        }>
       >;
     };
     if (recorder?.label) operations.add(recorder.label);
@@ -144,10 +150,11 @@ function summarize(ndjson: string): Outcome {
       for (const check of checks) {
         const figures = (outcome.checks[check.name] ??= { total: 0, failed: 0 });
         figures.total++;
-        if (check.status === "FAILURE") {
+        if (check.status.toLowerCase() !== "success") {
           figures.failed++;
+          const failure = check.failure_info?.failure;
           outcome.failures.push(
-            `${recorder.label}: ${check.name}: ${check.failure_info?.failure?.title ?? "failed"}`,
+            `${failure?.operation ?? recorder.label}: ${check.name}: ${failure?.title ?? check.status}`,
           );
         }
       }

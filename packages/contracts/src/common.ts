@@ -1,7 +1,8 @@
 import { type TSchema, Type } from "@sinclair/typebox";
+import { OneOf } from "./text.ts";
 import { TIME_ZONES } from "./time-zones.ts";
 
-export { Text, type TextOptions, textError } from "./text.ts";
+export { OneOf, Text, type TextOptions, textError } from "./text.ts";
 
 const UUID_PATTERN = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
 export const Id = Type.String({ format: "uuid", pattern: UUID_PATTERN, description: "A UUID." });
@@ -42,15 +43,10 @@ export const isInstant = (text: string) => INSTANT.test(text);
  * An IANA time zone both the runtime (Intl) and PostgreSQL know, spelled canonically. The list is
  * vetted (time-zones.ts); each service that stores zones checks it against pg_timezone_names at start.
  */
-export const TimeZone = Type.Unsafe<string>(
-  Type.Union(
-    TIME_ZONES.map((zone) => Type.Literal(zone)),
-    {
-      description: "An IANA time zone such as Europe/Berlin (canonical spelling).",
-      "x-error-message": "must be an IANA time zone such as Europe/Berlin, spelled canonically",
-    },
-  ),
-);
+export const TimeZone = OneOf(TIME_ZONES, {
+  description: "An IANA time zone such as Europe/Berlin (canonical spelling).",
+  message: "must be an IANA time zone such as Europe/Berlin, spelled canonically",
+});
 export { TIME_ZONES };
 
 /** A count or an index that fits PostgreSQL's integer. */

@@ -72,6 +72,31 @@ export function Text(options: TextOptions): TUnsafe<string> {
   } as unknown as TSchema);
 }
 
+const ONE_OF_KIND = "NudgeOneOf";
+const oneOfSets = new WeakMap<object, Set<string>>();
+TypeRegistry.Set<{ enum: string[] }>(ONE_OF_KIND, (schema, value) => {
+  let set = oneOfSets.get(schema);
+  if (!set) oneOfSets.set(schema, (set = new Set(schema.enum)));
+  return typeof value === "string" && set.has(value);
+});
+
+/**
+ * One of many fixed strings, published as a JSON Schema `enum` and checked with one Set lookup
+ * (a union of hundreds of literals costs a comparison and, on failure, an error per member).
+ */
+export function OneOf(
+  values: readonly string[],
+  options: { description: string; message: string },
+): TUnsafe<string> {
+  return Type.Unsafe<string>({
+    [Kind]: ONE_OF_KIND,
+    type: "string",
+    enum: [...values],
+    description: options.description,
+    "x-error-message": options.message,
+  } as unknown as TSchema);
+}
+
 /** Is this a value a Text schema accepts? (For code that checks text outside a route schema.) */
 export const textError = (value: unknown, options: TextOptions) =>
   textProblem({ ...options, pattern: options.notBlank ? NOT_BLANK_PATTERN : ANY_PATTERN }, value);

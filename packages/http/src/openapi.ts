@@ -40,7 +40,6 @@ const ERROR_TEXT: Record<string, string> = {
   "431": "Header fields larger than 8 KiB in all",
 };
 
-// biome-ignore lint/suspicious/noExplicitAny: any Elysia app, whatever its routes and derived context
 type AnyElysia = Elysia<any, any, any, any, any, any, any>;
 
 /**

@@ -3,7 +3,7 @@ import { createLogger, loadOrExit, stopOnSignals } from "@nudge/service";
 import { buildApp } from "./app.ts";
 import { loadConfig } from "./config.ts";
 import { startOutboxRelay } from "./outbox/relay.ts";
-import { checkTimeZones } from "./users/time-zones.ts";
+import { checkTimeZonesWhenReachable } from "./users/time-zones.ts";
 
 const config = loadOrExit("task-api", () => loadConfig());
 
@@ -12,10 +12,6 @@ const sql = connect(config.database.url, {
   schema: config.database.schema,
   max: config.database.poolMax,
   applicationName: "task-api",
-});
-await checkTimeZones(sql).catch((error) => {
-  log.error("time zones", { error: String(error) });
-  process.exit(2);
 });
 const app = buildApp({ sql, config, sidecar: config.sidecar, log });
 const relay = startOutboxRelay(
@@ -27,6 +23,9 @@ const relay = startOutboxRelay(
 if (!config.appApiToken) log.warn("APP_API_TOKEN is not set: internal routes refuse every call");
 
 app.listen({ port: config.port, hostname: config.host });
+// Once PostgreSQL answers (it may not yet: /readyz says so meanwhile), refuse to run with a
+// tzdata older than the zones the API accepts.
+void checkTimeZonesWhenReachable(sql, log);
 log.info("task-api listening", { port: config.port, host: config.host });
 
 stopOnSignals(log, async () => {
