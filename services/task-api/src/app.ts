@@ -25,7 +25,7 @@ export interface AppDeps {
 }
 
 /** Anyone may call these; every other path needs a user's token (or, /internal/, the sidecar's). */
-export const PUBLIC_PATHS = ["/healthz", "/readyz", "/metrics", "/openapi.json", "/docs", "/docs/"];
+export const PUBLIC_PATHS = ["/healthz", "/readyz", "/openapi.json", "/docs", "/docs/"];
 
 /** The task-api HTTP app; tests build it the same way main.ts does. */
 export function buildApp({ sql, config, sidecar, log, metrics = new Metrics(), verify }: AppDeps) {
@@ -67,7 +67,7 @@ export function buildApp({ sql, config, sidecar, log, metrics = new Metrics(), v
           exclude: [/^\/internal/],
         }),
       )
-      .use(healthRoutes(sql, sidecar, metrics))
+      .use(healthRoutes(sql, sidecar))
       .use(internalRoutes(sql))
       .use(taskRoutes(sql, config.publicBaseUrl))
       .use(seriesRoutes(sql))
