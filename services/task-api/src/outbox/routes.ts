@@ -1,5 +1,5 @@
 import type { Sql } from "@nudge/db";
-import { notFound, operatorTokenMatches, ProblemError } from "@nudge/http";
+import { notFound } from "@nudge/http";
 import { Type } from "@sinclair/typebox";
 import { Elysia } from "elysia";
 import { listParked, parkedEvent, replayParked } from "./store.ts";
@@ -8,21 +8,11 @@ const Id = Type.Object({ id: Type.String({ format: "uuid" }) });
 
 /**
  * Operator endpoints over parked outbox rows (what `./nudge outbox` calls): list them, read one
- * event, put them back in line. Bearer OPERATOR_TOKEN or nothing; not part of the public API.
+ * event, put them back in line. Bearer OPERATOR_TOKEN or nothing: the boundary's access policy
+ * (app.ts) checks it before anything reads the request. Not part of the public API document.
  */
-export function outboxOperatorRoutes(sql: Sql, token: string | undefined) {
+export function outboxOperatorRoutes(sql: Sql) {
   return new Elysia({ prefix: "/operator/outbox", tags: ["operations"] })
-    .onBeforeHandle({ as: "local" }, ({ headers }) => {
-      if (!token || !operatorTokenMatches(headers.authorization, token)) {
-        throw new ProblemError(
-          401,
-          "unauthorized",
-          "Unauthorized",
-          "operator endpoints need Authorization: Bearer <OPERATOR_TOKEN>",
-          [{ field: "header.authorization", message: "must be Bearer <OPERATOR_TOKEN>" }],
-        );
-      }
-    })
     .get("/parked", ({ query }) => listParked(sql, query.limit ?? 100, query.after), {
       query: Type.Object(
         {
