@@ -86,7 +86,10 @@ describe("every change is published as a CloudEvent through the outbox", () => {
 
   test("an invalid or oversized trace context is dropped at the edge: never stored, the write and its event go through", async () => {
     const alice = `user-${crypto.randomUUID()}`;
-    for (const traceparent of ["a".repeat(9000), "00-XYZ-01", `00-${"0".repeat(32)}-b7ad6b7169203331-01`]) {
+    // (A 9 000-byte header no longer even reaches the route: the edge answers 431 for headers
+    // over 8 KiB. Below that, a traceparent of any size or shape that is not W3C is dropped.)
+    const oversized = `00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01-${"a".repeat(6000)}`;
+    for (const traceparent of [oversized, "00-XYZ-01", `00-${"0".repeat(32)}-b7ad6b7169203331-01`]) {
       const { status, body: task } = await api.request("POST", "/tasks", {
         user: alice,
         body: { title: "Badly traced" },
@@ -118,7 +121,7 @@ describe("every change is published as a CloudEvent through the outbox", () => {
       traceparent,
       tracestate: "rojo=00f067aa0ba902b7",
     });
-    const invalid = await stored(`a=${"b".repeat(9000)}`);
+    const invalid = await stored(`a=${"b".repeat(6000)}`);
     expect(invalid).toMatchObject({ traceparent });
     expect(invalid?.tracestate).toBeUndefined();
   }, 30_000);
