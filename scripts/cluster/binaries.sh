@@ -2,7 +2,7 @@
 # ($NUDGE_CACHE/tools/cluster-…): Kubernetes, etcd, CoreDNS, kube-router's policy controller and
 # Helm in one `go build` inside the Kubernetes module (one module graph, so the client-go,
 # apimachinery, grpc … packages they share compile once); pause from its C source; the Dapr
-# control plane (operator, injector, sentry) next to the daprd/placement/scheduler the local
+# control plane (operator, injector) next to the daprd/placement/scheduler/sentry the local
 # stack already built. Sourced by scripts/cluster/cluster.sh.
 
 # build_id NAME… — what a stamp file must say for the build to be reused.
@@ -78,9 +78,9 @@ build_pause() { # SRC OUT LOG
   strip "$2/pause" 2>/dev/null || true
 }
 
-# The Dapr control plane's own binaries; daprd, placement and scheduler come from the local
-# stack's build (ensure_dapr), built from the same source copy with the same flags.
-dapr_control_plane_build_id() { echo "dapr $DAPR_VERSION operator injector sentry; $(go env GOVERSION 2>/dev/null)"; }
+# The Dapr control plane's Kubernetes-only binaries; daprd, placement, scheduler and sentry come
+# from the local stack's build (ensure_dapr), from the same source copy with the same flags.
+dapr_control_plane_build_id() { echo "dapr $DAPR_VERSION operator injector; $(go env GOVERSION 2>/dev/null)"; }
 
 ensure_dapr_control_plane() {
   ensure_dapr
@@ -91,9 +91,9 @@ ensure_dapr_control_plane() {
   [ -d "$src/cmd/operator" ] || die dapr-control-plane "$log" "no Dapr source copy in $src (ensure_dapr prepares it when it builds daprd): remove $DAPR_BIN_DIR/.nudge-build to rebuild"
   mkdir -p "$DAPR_CP_BIN.tmp"
   local ldflags="-s -w -X github.com/dapr/dapr/pkg/buildinfo.version=$DAPR_VERSION"
-  step cluster "building Dapr operator, injector, sentry $DAPR_VERSION in one go build (cold: ~10 CPU-minutes; log: $log)"
+  step cluster "building Dapr operator and injector $DAPR_VERSION in one go build (cold: a few CPU-minutes beyond daprd; log: $log)"
   with_progress "cluster: dapr control plane" "$log" bash -c "cd '$src' && nice -n 10 go build -v -trimpath -tags allcomponents \
-      -ldflags '$ldflags' -o '$DAPR_CP_BIN.tmp/' ./cmd/operator ./cmd/injector ./cmd/sentry" ||
+      -ldflags '$ldflags' -o '$DAPR_CP_BIN.tmp/' ./cmd/operator ./cmd/injector" ||
     die dapr-control-plane "$log" "go build of the Dapr control plane failed (disk space? module proxy reachable?)"
   rm -rf "$DAPR_CP_BIN" && mv "$DAPR_CP_BIN.tmp" "$DAPR_CP_BIN"
   dapr_control_plane_build_id >"$DAPR_CP_BIN/.nudge-build"

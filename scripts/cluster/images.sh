@@ -192,8 +192,8 @@ ensure_cluster_images() {
     rm -rf "$ctx" && mkdir -p "$ctx"
     local b
     for b in pause coredns; do ln -f "$CLUSTER_BIN/$b" "$ctx/$b" 2>/dev/null || cp "$CLUSTER_BIN/$b" "$ctx/$b"; done
-    for b in daprd placement scheduler; do ln -f "$DAPR_BIN_DIR/$b" "$ctx/$b" 2>/dev/null || cp "$DAPR_BIN_DIR/$b" "$ctx/$b"; done
-    for b in operator injector sentry; do ln -f "$DAPR_CP_BIN/$b" "$ctx/$b" 2>/dev/null || cp "$DAPR_CP_BIN/$b" "$ctx/$b"; done
+    for b in daprd placement scheduler sentry; do ln -f "$DAPR_BIN_DIR/$b" "$ctx/$b" 2>/dev/null || cp "$DAPR_BIN_DIR/$b" "$ctx/$b"; done
+    for b in operator injector; do ln -f "$DAPR_CP_BIN/$b" "$ctx/$b" 2>/dev/null || cp "$DAPR_CP_BIN/$b" "$ctx/$b"; done
     build_image "$PAUSE_IMAGE-$key" 'FROM scratch
 COPY pause /pause
 USER 65535:65535

@@ -5,6 +5,8 @@ import { SignJWT } from "jose";
 import { buildApp } from "../../services/task-api/src/app.ts";
 import { loadConfig } from "../../services/task-api/src/config.ts";
 import { migrateTaskApi } from "../../services/task-api/src/migrate.ts";
+import { Metrics } from "../../services/task-api/src/observability/metrics.ts";
+import { metricsApp } from "../../services/task-api/src/observability/routes.ts";
 import { startOutboxRelay } from "../../services/task-api/src/outbox/relay.ts";
 
 export const JWT = {
@@ -51,24 +53,31 @@ export function taskApiEnv(databaseUrl: string, schema: string, port: number, po
  * task-api as it runs in production — the Elysia app, its outbox relay, its own real daprd —
  * on a migrated schema of the test run's database.
  */
-export async function startTaskApi(appId = "task-api") {
+export async function startTaskApi(appId = "task-api", env: Record<string, string> = {}) {
   const stack = await testStack();
   const schema = "task_api";
   await migrateTaskApi(stack.databaseUrl, schema);
   const port = await freePort();
   const ports = await sidecarPorts();
-  const config = loadConfig({ ...taskApiEnv(stack.databaseUrl, schema, port, ports), LOG_LEVEL: "warn" });
+  const config = loadConfig({
+    ...taskApiEnv(stack.databaseUrl, schema, port, ports),
+    LOG_LEVEL: "warn",
+    ...env,
+  });
   const log = createLogger("task-api", config.logLevel);
   const sql = connect(config.database.url, { schema, max: 10, applicationName: "task-api-test" });
-  const app = buildApp({ sql, config, sidecar: config.sidecar, log });
+  const metrics = new Metrics();
+  const app = buildApp({ sql, config, sidecar: config.sidecar, log, metrics });
   app.listen({ port, hostname: "127.0.0.1" });
+  const metricsServer = metricsApp(sql, metrics).listen({ port: 0, hostname: "127.0.0.1" });
+  const metricsUrl = `http://127.0.0.1:${metricsServer.server?.port}/metrics`;
   const sidecar: RunningSidecar = await stack.sidecar({
     appId,
     appPort: port,
     ports,
     env: { APP_API_TOKEN },
   });
-  const relay = startOutboxRelay(sql, config.sidecar, { schema, ...config.outbox }, log);
+  const relay = startOutboxRelay(sql, config.sidecar, { schema, ...config.outbox }, log, metrics);
   const baseUrl = `http://127.0.0.1:${port}`;
 
   async function request(
@@ -92,13 +101,17 @@ export async function startTaskApi(appId = "task-api") {
 
   return {
     stack,
+    config,
     sql,
     app,
     sidecar,
     relay,
     baseUrl,
+    /** The Prometheus endpoint, on its own port as in production. */
+    metricsUrl,
     request,
     async stop() {
+      await metricsServer.stop(true);
       await relay.stop();
       await sidecar.stop();
       await app.stop(true);

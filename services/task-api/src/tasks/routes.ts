@@ -1,8 +1,9 @@
-import { Problem, Task, TaskCreate, TaskListQuery, TaskPage, TaskPatch } from "@nudge/contracts";
+import { Id, Problem, Task, TaskCreate, TaskListQuery, TaskPage, TaskPatch } from "@nudge/contracts";
 import type { Sql } from "@nudge/db";
+import { traceContext } from "@nudge/http";
 import { Type } from "@sinclair/typebox";
 import { Elysia } from "elysia";
-import { authentication, type VerifyToken } from "../http/auth.ts";
+import { authentication } from "../http/auth.ts";
 import { badHeader, json, replayable } from "../http/respond.ts";
 import { requestHash, runIdempotent } from "../idempotency/store.ts";
 import { userTimeZone } from "../users/service.ts";
@@ -10,7 +11,7 @@ import { etagOf, ifMatchVersion } from "./model.ts";
 import { listTasks } from "./query.ts";
 import { type Actor, tasksService } from "./service.ts";
 
-const IdParams = Type.Object({ id: Type.String({ format: "uuid" }) }, { additionalProperties: false });
+const IdParams = Type.Object({ id: Id }, { additionalProperties: false });
 const errors = { 400: Problem, 401: Problem, 404: Problem, 412: Problem, 422: Problem };
 
 function ifMatch(header: string | undefined) {
@@ -19,15 +20,15 @@ function ifMatch(header: string | undefined) {
   return version;
 }
 
-export function taskRoutes(sql: Sql, verify: VerifyToken, publicBaseUrl: string) {
+export function taskRoutes(sql: Sql, publicBaseUrl: string) {
   const tasks = tasksService(sql);
   const actorOf = (userId: string, headers: Record<string, string | undefined>): Actor => ({
     userId,
-    traceparent: headers.traceparent,
+    trace: traceContext(headers),
   });
 
   return new Elysia({ prefix: "/tasks", tags: ["tasks"] })
-    .use(authentication(verify))
+    .use(authentication())
     .post(
       "",
       async ({ userId, body, headers, path }) => {
