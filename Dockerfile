@@ -1,25 +1,35 @@
 # syntax=docker/dockerfile:1.7
 # One image per service, from one self-contained `bun build --compile` executable:
 #   docker buildx build --build-arg SERVICE=task-api --platform linux/amd64,linux/arm64 -t … .
-# The image runs `<service> serve` by default; `<service> migrate` (the Kubernetes migration Job)
+# The image runs `<service> serve` by default; `<service> migrate` (the Deployments' init container)
 # applies the service's embedded SQL migrations and exits. No shell, no package manager, uid 65532.
 ARG BUN_VERSION=1.4.4
+
+# Only the workspace manifests, so the dependency install below is reused while source changes:
+# their bytes are the same, and so is the layer copied from here.
+FROM --platform=$BUILDPLATFORM oven/bun:${BUN_VERSION} AS manifests
+WORKDIR /src
+COPY packages packages
+COPY services services
+RUN find packages services -type f ! -name package.json -delete && find packages services -type d -empty -delete
 
 # The build stage runs on the builder's own platform and cross-compiles for the target one:
 # Bun fetches the target's runtime from the npm registry, so arm64 (OKE Ampere) needs no emulation.
 FROM --platform=$BUILDPLATFORM oven/bun:${BUN_VERSION} AS build
-ARG SERVICE
 ARG TARGETARCH
 WORKDIR /src
-# Manifests first, so dependency layers are reused while only source changes.
 COPY package.json bun.lock bunfig.toml tsconfig.json ./
 COPY patches patches
-COPY packages packages
-COPY services services
+COPY --from=manifests /src ./
 COPY tests/package.json tests/package.json
-COPY scripts/compile-service.ts scripts/compile-service.ts
 RUN --mount=type=cache,target=/root/.bun/install/cache \
     bun install --frozen-lockfile --production --ignore-scripts
+COPY packages packages
+COPY services services
+COPY scripts/compile-service.ts scripts/compile-service.ts
+# Declared only now: a build argument is part of every later step's cache key, so the six
+# services share everything above (the dependency install above all).
+ARG SERVICE
 RUN test -n "$SERVICE" || { echo "build with --build-arg SERVICE=<folder under services/>" >&2; exit 1; }; \
     case "$TARGETARCH" in amd64) target=bun-linux-x64 ;; arm64) target=bun-linux-arm64 ;; \
       *) echo "unsupported TARGETARCH $TARGETARCH" >&2; exit 1 ;; esac; \

@@ -2,7 +2,7 @@
  * The container images run `bun build --compile` executables (Dockerfile). No container engine
  * runs here, so the tests build exactly those executables and run them: each serves /healthz
  * with no database behind it, stops on SIGTERM, and `<service> migrate` brings a real database
- * up to date (the Kubernetes migration Job).
+ * up to date (the Deployments' migrate init container).
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, readdirSync } from "node:fs";
