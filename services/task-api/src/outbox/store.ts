@@ -46,11 +46,13 @@ export function retryRows(sql: Sql, limit: number): Promise<OutboxRow[]> {
 
 /** Milliseconds until the earliest pending row of the lane falls due again (undefined: none). */
 export async function msUntilNextDue(sql: Sql, retrying: boolean): Promise<number | undefined> {
+  // Clamped here, not with greatest(0, …): GREATEST ignores NULL, so "no row pending" came out
+  // as 0 ms and an idle relay queried the outbox in a loop (found on the test cluster).
   const [row] = await sql<{ ms: number | null }[]>`
-    select greatest(0, extract(epoch from min(next_attempt_at) - now()) * 1000)::float8 as ms from outbox
+    select (extract(epoch from min(next_attempt_at) - now()) * 1000)::float8 as ms from outbox
     where sent_at is null and parked_at is null and next_attempt_at is not null
       and (attempts > 0) = ${retrying}`;
-  return row?.ms ?? undefined;
+  return row?.ms == null ? undefined : Math.max(0, row.ms);
 }
 
 export async function markSent(sql: Sql, ids: string[]): Promise<void> {
