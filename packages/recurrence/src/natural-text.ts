@@ -189,8 +189,8 @@ function endClause(w: Words, parts: Parts) {
   } else if (w.accept("until")) {
     const date = /^(\d{4})-(\d{2})-(\d{2})$/.exec(w.next() ?? "");
     if (!date) throw new Unparsed('expected a date such as 2030-12-31 after "until"');
-    // The whole day counts: UNTIL is inclusive (RFC 5545 §3.3.10).
-    parts.UNTIL = `${date[1]}${date[2]}${date[3]}T235959Z`;
+    // A date: the whole day counts, in the series' zone (rule.ts reads it so).
+    parts.UNTIL = `${date[1]}${date[2]}${date[3]}`;
   }
 }
 
