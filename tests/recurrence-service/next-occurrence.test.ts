@@ -93,7 +93,10 @@ describe("completing a recurring task", () => {
 
   test("COUNT counts the series' occurrences in completion mode too: COUNT=2 ends after the second", async () => {
     const owner = user();
-    const first = await dailyTask(api, owner, { recurrence: "FREQ=DAILY;COUNT=2", recurrenceMode: "completion" });
+    const first = await dailyTask(api, owner, {
+      recurrence: "FREQ=DAILY;COUNT=2",
+      recurrenceMode: "completion",
+    });
     await api.request("POST", `/tasks/${first.id}/complete`, { user: owner });
     expect(await workflowDone(first.id, 2)).toMatchObject({ outcome: "created" });
     const [second] = await openTasks(owner);

@@ -78,7 +78,7 @@ export function seriesService(sql: Sql) {
     view: async (id: string) => toView(await loadSeries(sql, id)),
 
     /**
-     * A rule's occurrences from `start` (default: now; the start is the first), in `tz`
+     * A rule's occurrences from `start` (the first of them; default: after now), in `tz`
      * (default: the user's zone), with the normalized rule and its description.
      */
     preview(query: RecurrencePreviewQuery, userTimeZone: string): RecurrencePreview {
@@ -86,8 +86,14 @@ export function seriesService(sql: Sql) {
       const start = query.start ? (parseInstant(query.start, "query.start") as Date) : thisMinute();
       const parsed = parseRecurrence(query.rule, { timeZone, anchor: start });
       if (!parsed.ok) throw invalid("query.rule", `${parsed.message}; ${parsed.hint}`);
+      const series = { rule: parsed.rule, anchor: start, timeZone };
+      const count = query.count ?? 10;
+      // A given start is DTSTART, the series' first occurrence (as for a task due then); the
+      // default "now" only anchors the rule, so the list is what comes after it.
       const occurrences = withinBudget("query.rule", () =>
-        seriesFromStart({ rule: parsed.rule, anchor: start, timeZone }, query.count ?? 10),
+        query.start
+          ? seriesFromStart(series, count)
+          : occurrencesAfter(series, { at: start, index: -1 }, count),
       );
       return {
         rule: parsed.rule,
