@@ -75,11 +75,12 @@ start_service() { # NAME APP_PORT DAPR_HTTP DAPR_GRPC DAPR_INTERNAL DAPR_METRICS
   start_daemon "$name" "$log" env "${env_lines[@]}" bun "$NUDGE_ROOT/services/$name/src/main.ts"
   (cd "$NUDGE_ROOT" && start_daemon "daprd-$name" "$LOG_DIR/daprd-$name.log" env \
     "NUDGE_DAPR_KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT" "NUDGE_DAPR_STATE_PG=$(postgres_url)" "APP_API_TOKEN=$NUDGE_DEV_APP_TOKEN" \
-    "POD_NAME=$name-local" "$DAPR_BIN_DIR/daprd" --app-id "$name" --app-port "$port" --app-protocol http --app-channel-address 127.0.0.1 \
+    "POD_NAME=$name-local" "DAPR_TRUST_ANCHORS=$(cat "$DAPR_TRUST_ANCHORS_FILE")" "$DAPR_BIN_DIR/daprd" --app-id "$name" --app-port "$port" --app-protocol http --app-channel-address 127.0.0.1 \
     --dapr-http-port "$3" --dapr-grpc-port "$4" --dapr-internal-grpc-port "$5" --metrics-port "$6" \
     --dapr-listen-addresses 127.0.0.1 --resources-path dapr/components --resources-path dapr/subscriptions \
     --config dapr/config.yaml \
-    --placement-host-address "127.0.0.1:$PLACEMENT_PORT" --scheduler-host-address "127.0.0.1:$SCHEDULER_PORT" --log-as-json)
+    --placement-host-address "127.0.0.1:$PLACEMENT_PORT" --scheduler-host-address "127.0.0.1:$SCHEDULER_PORT" \
+    --enable-mtls --sentry-address "127.0.0.1:$SENTRY_PORT" --log-as-json)
   wait_until "$name" "$log" 60 "$name did not become ready within 60s (see also $LOG_DIR/daprd-$name.log)" \
     curl -fsS "http://127.0.0.1:$port/readyz"
 }

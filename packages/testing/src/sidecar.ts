@@ -22,6 +22,8 @@ export interface SidecarOptions {
   logName?: string;
   /** The Dapr Configuration file; default dapr/config.yaml. */
   configPath?: string;
+  /** Sentry and its root certificate: the sidecar gets an mTLS identity (its app-id) from it. */
+  mtls?: { sentryAddress: string; trustAnchors: string };
 }
 
 export interface SidecarPorts {
@@ -79,9 +81,11 @@ export async function startSidecar(options: SidecarOptions): Promise<RunningSide
     ...["--config", options.configPath ?? join(repoRoot, "dapr", "config.yaml")],
     ...["--placement-host-address", options.placementAddress],
     ...["--scheduler-host-address", options.schedulerAddress],
+    ...(options.mtls ? ["--enable-mtls", "--sentry-address", options.mtls.sentryAddress] : []),
   ];
   const env = {
     ...options.env,
+    ...(options.mtls ? { DAPR_TRUST_ANCHORS: options.mtls.trustAnchors } : {}),
     // Read by the `envstore` component (dapr/components/envstore.yaml).
     NUDGE_DAPR_KAFKA_BROKERS: options.kafkaBrokers,
     NUDGE_DAPR_STATE_PG: options.databaseUrl,
