@@ -12,4 +12,4 @@ export {
 } from "./engine.ts";
 export { RECURRENCE_HINT } from "./natural-text.ts";
 export { type ParsedRecurrence, parseRecurrence, type RecurrenceContext } from "./parse.ts";
-export { instantOf, type WallClock, wallClockOf } from "./zone.ts";
+export { instantOf, type WallClock, wallClockOf, Zone } from "./zone.ts";

@@ -103,6 +103,14 @@ export class Zone {
     return table;
   }
 
+  /** Every offset change in the UTC years `from`…`to`: [epoch seconds, new offset in seconds]. */
+  transitions(from: number, to: number): Array<[number, number]> {
+    const list: Array<[number, number]> = [];
+    for (let year = from; year <= to; year++)
+      for (const t of this.table(year).transitions) list.push([t.at, t.offset]);
+    return list;
+  }
+
   /** Seconds east of UTC at an epoch-seconds instant. */
   offsetAt(instant: number): number {
     const year = utcYear(instant);

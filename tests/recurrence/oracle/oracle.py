@@ -1,0 +1,132 @@
+"""RFC 5545 recurrence by python-dateutil on the series' wall clock, made instants by zoneinfo.
+
+Reads one JSON request on stdin, writes one JSON answer on stdout:
+  {"cases": [{"id", "rule", "start", "zone", "count"}], "transitions": {"zones": [...], "years": [a, b]}}
+  → {"results": {id: {"occurrences": [epoch s, ...]} | {"error": "..."}}, "transitions": {zone: [[at, offset], ...]}}
+
+dateutil expands the rule on naive wall-clock times from DTSTART's wall clock (RFC 5545 local
+time). Each wall-clock instance becomes an instant with fold=0, which is exactly RFC 5545 §3.3.5:
+a repeated time means the first occurrence, a nonexistent one is read with the offset before the
+gap. What Nudge's series is made of, and nothing more, is then applied here:
+  - DTSTART is always the first occurrence (§3.3.10 "always counts as the first occurrence"),
+    and no instance before it belongs to the set;
+  - the set is its instants in time order, each once (difference 2 in docs/api.md);
+  - UNTIL is an instant (§3.3.10: a UTC DATE-TIME), compared with each instance's instant;
+  - COUNT is the number of occurrences of that set;
+  - an occurrence more than HORIZON_YEARS after the previous one ends the series (difference 3).
+"""
+
+import json
+import sys
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from dateutil.rrule import rrulestr
+
+HORIZON_YEARS = 10
+HORIZON = timedelta(days=366 * HORIZON_YEARS)
+SLACK = timedelta(hours=3)  # larger than any offset change in the zones compared
+MAX_INSTANCES = 300_000
+
+
+def instant(wall, zone):
+    return int(wall.replace(tzinfo=zone, fold=0).timestamp())
+
+
+def wall_of(epoch, zone):
+    return datetime.fromtimestamp(epoch, tz=zone).replace(tzinfo=None)
+
+
+def occurrences(case):
+    zone = ZoneInfo(case["zone"])
+    start = case["start"]
+    want = case["count"]
+    parts = []
+    until = None
+    count = None
+    for part in case["rule"].split(";"):
+        key, value = part.split("=")
+        if key == "UNTIL":
+            until = int(datetime.strptime(value, "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc).timestamp())
+        elif key == "COUNT":
+            count = int(value)
+        else:
+            parts.append(part)
+    if count is not None:
+        want = min(want, count)
+    start_wall = wall_of(start, zone)
+    rule = rrulestr("RRULE:" + ";".join(parts), dtstart=start_wall)
+    found = set()
+    result = [start]
+    if want <= 1:
+        return result
+    until_wall = wall_of(until, zone) + SLACK if until is not None else None
+    seen = 0
+    for wall in rule:
+        seen += 1
+        if seen > MAX_INSTANCES:
+            raise RuntimeError("too many instances")
+        if until_wall is not None and wall > until_wall:
+            break
+        at = instant(wall, zone)
+        if at > start and (until is None or at <= until):
+            found.add(at)
+        ordered = sorted(found)
+        last = ordered[want - 2] if len(ordered) >= want - 1 else None
+        if last is not None and wall > wall_of(last, zone) + SLACK:
+            break
+        horizon_from = ordered[-1] if ordered else start
+        if wall > wall_of(horizon_from, zone) + HORIZON + SLACK:
+            break
+    for at in sorted(found):
+        if len(result) >= want:
+            break
+        if datetime.fromtimestamp(at, tz=timezone.utc) - datetime.fromtimestamp(result[-1], tz=timezone.utc) > HORIZON:
+            break
+        result.append(at)
+    return result
+
+
+def transitions(zone_name, first_year, last_year):
+    """Every offset change in [first_year, last_year], found hourly and bisected to the second."""
+    zone = ZoneInfo(zone_name)
+    offset = lambda t: int(datetime.fromtimestamp(t, tz=zone).utcoffset().total_seconds())
+    t = int(datetime(first_year, 1, 1, tzinfo=timezone.utc).timestamp())
+    end = int(datetime(last_year + 1, 1, 1, tzinfo=timezone.utc).timestamp())
+    found = []
+    before = offset(t)
+    while t < end:
+        nxt = min(t + 3600, end)
+        after = offset(nxt)
+        if after != before:
+            lo, hi = t, nxt
+            while hi - lo > 1:
+                mid = (lo + hi) // 2
+                if offset(mid) == before:
+                    lo = mid
+                else:
+                    hi = mid
+            found.append([hi, after])
+            before = after
+        t = nxt
+    return found
+
+
+def main():
+    request = json.load(sys.stdin)
+    results = {}
+    for case in request.get("cases", []):
+        try:
+            results[case["id"]] = {"occurrences": occurrences(case)}
+        except Exception as error:  # dateutil refuses some rules (an empty BYxxx set): a verdict too
+            results[case["id"]] = {"error": f"{type(error).__name__}: {error}"}
+    spec = request.get("transitions")
+    zones = {}
+    if spec:
+        for name in spec["zones"]:
+            zones[name] = [t for a, b in spec["years"] for t in transitions(name, a, b)]
+    json.dump({"results": results, "transitions": zones}, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()
