@@ -13,6 +13,7 @@
 import { Budget, LIMITS, RecurrenceBudgetExceeded } from "./budget.ts";
 import { SECONDS_PER_DAY } from "./calendar.ts";
 import { Expansion } from "./expand.ts";
+import { unreachableTimes } from "./reach.ts";
 import { parseRule, type Rule } from "./rule.ts";
 import { dateOf, epochSeconds, Zone } from "./zone.ts";
 
@@ -178,6 +179,8 @@ function restartAt(c: Compiled, completedAt: number): number {
  */
 export function admissionProblem(series: Series): string | null {
   const c = compile(series);
+  const unreachable = unreachableTimes(c.rule, c.expansion.start);
+  if (unreachable) return unreachable;
   let after = c.start;
   for (let index = 0; index < LIMITS.admissionOccurrences && !countReached(c, index); index++) {
     let step: Step;

@@ -14,9 +14,14 @@ gap. What Nudge's series is made of, and nothing more, is then applied here:
   - UNTIL is an instant (§3.3.10: a UTC DATE-TIME), compared with each instance's instant;
   - COUNT is the number of occurrences of that set;
   - an occurrence more than HORIZON_YEARS after the previous one ends the series (difference 3).
+One correction of dateutil itself: in the first period of a WEEKLY rule it takes BYSETPOS over
+the days from DTSTART's on, not over the whole week (RFC 5545: "within the set of recurrence
+instances" of the interval). Such a rule is expanded here from the start of DTSTART's week (same
+time of day, same week, so the same interval grid and defaults), then cut at DTSTART as always.
 """
 
 import json
+import signal
 import sys
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -27,6 +32,15 @@ HORIZON_YEARS = 10
 HORIZON = timedelta(days=366 * HORIZON_YEARS)
 SLACK = timedelta(hours=3)  # larger than any offset change in the zones compared
 MAX_INSTANCES = 300_000
+CASE_SECONDS = 2  # dateutil scans to year 9999 for rules that never match: a verdict of its own
+
+
+class Timeout(Exception):
+    pass
+
+
+def on_alarm(*_):
+    raise Timeout()
 
 
 def instant(wall, zone):
@@ -55,13 +69,21 @@ def occurrences(case):
     if count is not None:
         want = min(want, count)
     start_wall = wall_of(start, zone)
-    rule = rrulestr("RRULE:" + ";".join(parts), dtstart=start_wall)
+    expand_from = start_wall
+    keys = {p.split("=")[0]: p.split("=")[1] for p in parts}
+    if keys.get("FREQ") == "WEEKLY" and "BYSETPOS" in keys and "BYDAY" in keys:
+        wkst = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"].index(keys.get("WKST", "MO"))
+        expand_from = start_wall - timedelta(days=(start_wall.weekday() - wkst) % 7)
+    rule = rrulestr("RRULE:" + ";".join(parts), dtstart=expand_from)
     found = set()
     result = [start]
     if want <= 1:
         return result
     until_wall = wall_of(until, zone) + SLACK if until is not None else None
     seen = 0
+    known = -1
+    last_wall = None
+    horizon_wall = start_wall + HORIZON + SLACK
     for wall in rule:
         seen += 1
         if seen > MAX_INSTANCES:
@@ -71,12 +93,15 @@ def occurrences(case):
         at = instant(wall, zone)
         if at > start and (until is None or at <= until):
             found.add(at)
-        ordered = sorted(found)
-        last = ordered[want - 2] if len(ordered) >= want - 1 else None
-        if last is not None and wall > wall_of(last, zone) + SLACK:
+        if len(found) != known:
+            known = len(found)
+            ordered = sorted(found)
+            last = ordered[want - 2] if known >= want - 1 else None
+            horizon_wall = wall_of(ordered[-1] if ordered else start, zone) + HORIZON + SLACK
+            last_wall = wall_of(last, zone) + SLACK if last is not None else None
+        if last_wall is not None and wall > last_wall:
             break
-        horizon_from = ordered[-1] if ordered else start
-        if wall > wall_of(horizon_from, zone) + HORIZON + SLACK:
+        if wall > horizon_wall:
             break
     for at in sorted(found):
         if len(result) >= want:
@@ -115,11 +140,17 @@ def transitions(zone_name, first_year, last_year):
 def main():
     request = json.load(sys.stdin)
     results = {}
+    signal.signal(signal.SIGALRM, on_alarm)
     for case in request.get("cases", []):
         try:
+            signal.alarm(CASE_SECONDS)
             results[case["id"]] = {"occurrences": occurrences(case)}
+        except Timeout:
+            results[case["id"]] = {"timeout": f"no answer within {CASE_SECONDS} s"}
         except Exception as error:  # dateutil refuses some rules (an empty BYxxx set): a verdict too
             results[case["id"]] = {"error": f"{type(error).__name__}: {error}"}
+        finally:
+            signal.alarm(0)
     spec = request.get("transitions")
     zones = {}
     if spec:
