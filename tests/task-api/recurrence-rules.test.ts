@@ -38,6 +38,11 @@ const REFUSED: Array<[rule: string, reason: string]> = [
   ["FREQ=HOURLY;INTERVAL=24;BYHOUR=1", "never matches"],
   ["FREQ=MINUTELY;INTERVAL=1440;BYHOUR=1", "never matches"],
   ["FREQ=SECONDLY;INTERVAL=60;BYSECOND=30", "never matches"],
+  ["FREQ=MINUTELY;INTERVAL=15;BYMINUTE=45", "reaches only every 15th"],
+  [
+    `FREQ=YEARLY;BYDAY=MO,TU,WE,TH,FR,SA,SU;BYHOUR=${Array.from({ length: 24 }, (_, h) => h)};BYMINUTE=${Array.from({ length: 60 }, (_, m) => m)}`,
+    "recurrence budget",
+  ],
   ["FREQ=YEARLY;INTERVAL=50", "never matches, or too rarely"],
   ["FREQ=MONTHLY;BYDAY=MO;BYMONTHDAY=1;BYMONTH=2;BYSETPOS=2", "never matches"],
   ["FREQ=DAILY;UNTIL=20300230", "not a calendar date"],

@@ -185,7 +185,13 @@ describe("bounded work", () => {
     }
     expect(
       admissionProblem({ rule: "FREQ=SECONDLY;INTERVAL=60;BYSECOND=30", anchor: start, timeZone: "UTC" }),
-    ).toContain("budget");
+    ).toContain("reaches only every 60th of the day's seconds");
+    // Every minute of every day as one yearly set: 525 600 candidates a period, over budget
+    // before a single one is built.
+    const hours = Array.from({ length: 24 }, (_, h) => h).join(",");
+    const minutes = Array.from({ length: 60 }, (_, m) => m).join(",");
+    const everyMinute = `FREQ=YEARLY;BYDAY=MO,TU,WE,TH,FR,SA,SU;BYHOUR=${hours};BYMINUTE=${minutes}`;
+    expect(admissionProblem({ rule: everyMinute, anchor: start, timeZone: "UTC" })).toContain("budget");
   });
 
   test("the next occurrence of a five-year-old hourly series costs what a day-old one does", () => {

@@ -229,8 +229,9 @@ export class Expansion {
       }
       const days = this.periodDays(key, budget);
       if (days.length) {
+        // Charged before it is built: a period's set can be large (every minute of a year).
+        budget.spend(days.length * this.times.length);
         const set = this.pick(product(days, this.times, SECONDS_PER_DAY));
-        budget.spend(set.length);
         for (const candidate of set) if (candidate >= lower) yield candidate;
       }
       key += this.interval;
@@ -282,8 +283,8 @@ export class Expansion {
         key += this.interval;
         continue;
       }
+      budget.spend(this.times.length);
       const set = this.pick(this.times.map((t) => at + t));
-      budget.spend(set.length);
       for (const candidate of set) if (candidate >= lower) yield candidate;
       key += this.interval;
     }
