@@ -11,6 +11,7 @@
  */
 import { beforeAll, describe, expect, test } from "bun:test";
 import { instantOf, nextDue, parseRecurrence, seriesFromStart, Zone } from "@nudge/recurrence";
+import { PHRASE_START, PHRASES } from "../../packages/recurrence/src/phrases.ts";
 import { type DifferentialCase, edgeCases, iso, randomCases, ZONES } from "./generate.ts";
 import { askOracle, type OracleAnswer, type OracleCase } from "./oracle.ts";
 import { RFC_EXAMPLES } from "./rfc-examples.ts";
@@ -165,6 +166,25 @@ describe("the recurrence engine agrees with python-dateutil + zoneinfo", () => {
       const tally = await compare("RFC 5545 examples", cases);
       expect(tally.mismatches).toEqual([]);
       expect(tally.agreed).toBe(RFC_EXAMPLES.length);
+    },
+    ORACLE_TIMEOUT_MS,
+  );
+
+  test(
+    "on every phrase of the phrase table, in its zone and in New York",
+    async () => {
+      const start = Date.parse(PHRASE_START.anchor) / 1000;
+      const cases = PHRASES.flatMap(([phrase], i) =>
+        [PHRASE_START.timeZone, "America/New_York"].map((zone) => ({
+          id: `phrase-${i}-${zone}`,
+          rule: phrase,
+          start,
+          zone,
+        })),
+      );
+      const tally = await compare("phrase table", cases);
+      expect(tally.mismatches).toEqual([]);
+      expect(tally.agreed).toBe(cases.length);
     },
     ORACLE_TIMEOUT_MS,
   );

@@ -117,7 +117,7 @@ export function describeRule(rule: Rule, timeZone: string): string {
   if (rule.byDay) {
     const scope =
       rule.freq === "MONTHLY"
-        ? "of the month"
+        ? ""
         : rule.freq === "YEARLY"
           ? months
             ? `of ${list(months)}`

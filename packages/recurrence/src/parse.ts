@@ -2,6 +2,7 @@ import { describeRule } from "./describe.ts";
 import { admissionProblem } from "./engine.ts";
 import { naturalTextToRrule, RECURRENCE_HINT } from "./natural-text.ts";
 import { parseRule } from "./rule.ts";
+import { wallClockOf } from "./zone.ts";
 
 export type ParsedRecurrence =
   | { ok: true; rule: string; from: "rrule" | "text"; description: string }
@@ -25,7 +26,8 @@ export function parseRecurrence(input: string, context: RecurrenceContext): Pars
   const isRule = text.includes("=") || /^rrule:/i.test(text);
   let ruleText = text;
   if (!isRule) {
-    const phrase = naturalTextToRrule(text);
+    const startMonth = context.anchor ? wallClockOf(context.anchor, context.timeZone).month : undefined;
+    const phrase = naturalTextToRrule(text, { startMonth });
     if (!phrase.ok)
       return { ok: false, message: `could not read "${text}": ${phrase.message}`, hint: RECURRENCE_HINT };
     ruleText = phrase.rule;
