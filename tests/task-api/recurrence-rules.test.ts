@@ -38,7 +38,7 @@ const REFUSED: Array<[rule: string, reason: string]> = [
   ["FREQ=HOURLY;INTERVAL=24;BYHOUR=1", "never matches"],
   ["FREQ=MINUTELY;INTERVAL=1440;BYHOUR=1", "never matches"],
   ["FREQ=SECONDLY;INTERVAL=60;BYSECOND=30", "never matches"],
-  ["FREQ=MINUTELY;INTERVAL=15;BYMINUTE=45", "reaches only every 15th"],
+  ["FREQ=MINUTELY;INTERVAL=15;BYMINUTE=50", "reaches only every 15th"],
   [
     `FREQ=YEARLY;BYDAY=MO,TU,WE,TH,FR,SA,SU;BYHOUR=${Array.from({ length: 24 }, (_, h) => h)};BYMINUTE=${Array.from({ length: 60 }, (_, m) => m)}`,
     "recurrence budget",

@@ -71,7 +71,7 @@ function stepAfter(c: Compiled, after: number, budget: Budget): Step {
   let best: number | null = null;
   let stopAt = Number.POSITIVE_INFINITY;
   for (const candidate of c.expansion.from(from, to, budget)) {
-    if (candidate > stopAt) break;
+    if (candidate > stopAt || candidate > horizonEnd) break;
     const instant = zone.instantOf(candidate);
     if (instant <= after || instant <= c.start) continue;
     if (best === null || instant < best) {

@@ -18,12 +18,16 @@ One correction of dateutil itself: in the first period of a WEEKLY rule it takes
 the days from DTSTART's on, not over the whole week (RFC 5545: "within the set of recurrence
 instances" of the interval). Such a rule is expanded here from the start of DTSTART's week (same
 time of day, same week, so the same interval grid and defaults), then cut at DTSTART as always.
+And one more: dateutil counts the weeks of the previous year with the current year's length, so
+with BYWEEKNO=53 (or the last week) it takes January days of a year after a 52-week year (Jan 1,
+2039, a Saturday, is in week 52 of 2038). Each instance's week number is checked again here with
+the calendar's own arithmetic (date.isocalendar() when weeks start on Monday).
 """
 
 import json
 import signal
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
@@ -51,6 +55,34 @@ def wall_of(epoch, zone):
     return datetime.fromtimestamp(epoch, tz=zone).replace(tzinfo=None)
 
 
+WEEKDAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
+
+
+def first_week_start(year, wkst):
+    jan1 = date(year, 1, 1)
+    start = jan1 - timedelta(days=(jan1.weekday() - wkst) % 7)
+    return start if (jan1 - start).days <= 3 else start + timedelta(days=7)
+
+
+def week_number(day, wkst):
+    """(week, weeks in that week-numbering year) with weeks starting on wkst (RFC 5545 §3.3.10)."""
+    if wkst == 0:
+        year, week, _ = day.isocalendar()
+        weeks = date(year, 12, 28).isocalendar()[1]
+        return week, weeks
+    year = day.year + 1
+    while first_week_start(year, wkst) > day:
+        year -= 1
+    start = first_week_start(year, wkst)
+    weeks = (first_week_start(year + 1, wkst) - start).days // 7
+    return (day - start).days // 7 + 1, weeks
+
+
+def in_weeks(wall, byweekno, wkst):
+    week, weeks = week_number(wall.date(), wkst)
+    return any((w if w > 0 else weeks + w + 1) == week for w in byweekno)
+
+
 def occurrences(case):
     zone = ZoneInfo(case["zone"])
     start = case["start"]
@@ -75,6 +107,8 @@ def occurrences(case):
         wkst = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"].index(keys.get("WKST", "MO"))
         expand_from = start_wall - timedelta(days=(start_wall.weekday() - wkst) % 7)
     rule = rrulestr("RRULE:" + ";".join(parts), dtstart=expand_from)
+    byweekno = [int(w) for w in keys["BYWEEKNO"].split(",")] if "BYWEEKNO" in keys else None
+    wkst_index = WEEKDAYS.index(keys.get("WKST", "MO"))
     found = set()
     result = [start]
     if want <= 1:
@@ -91,6 +125,8 @@ def occurrences(case):
         if until_wall is not None and wall > until_wall:
             break
         at = instant(wall, zone)
+        if byweekno and not in_weeks(wall, byweekno, wkst_index):
+            continue
         if at > start and (until is None or at <= until):
             found.add(at)
         if len(found) != known:
