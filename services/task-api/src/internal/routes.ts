@@ -1,5 +1,5 @@
-import { timingSafeEqual } from "node:crypto";
 import {
+  Id,
   InternalNotificationCreate,
   InternalOccurrenceCreate,
   InternalSeriesEnd,
@@ -10,11 +10,11 @@ import {
   SeriesView,
   Task,
   TaskWithOwner,
+  Text,
 } from "@nudge/contracts";
 import type { Sql } from "@nudge/db";
 import { Type } from "@sinclair/typebox";
 import { Elysia } from "elysia";
-import { ProblemError } from "../http/problem.ts";
 import { json, replayable } from "../http/respond.ts";
 import { requestHash, runIdempotent } from "../idempotency/store.ts";
 import { notificationsService } from "../notifications/service.ts";
@@ -24,33 +24,19 @@ import { etagOf } from "../tasks/model.ts";
 import { tasksService } from "../tasks/service.ts";
 import { getPreferences } from "../users/service.ts";
 
-const sameToken = (given: string | undefined, expected: string) =>
-  given !== undefined &&
-  given.length === expected.length &&
-  timingSafeEqual(Buffer.from(given), Buffer.from(expected));
-
 /**
  * Routes other services reach through Dapr service invocation only. The sidecar adds the
  * `dapr-api-token` header (its APP_API_TOKEN) to every call it forwards, so a request without
- * it did not come through the sidecar. With no token configured, the routes refuse everything.
+ * it did not come through the sidecar: the boundary's access policy (app.ts) refuses it before
+ * anything reads the request. With no token configured, the routes refuse everything.
  */
-export function internalRoutes(sql: Sql, appApiToken: string | undefined) {
+export function internalRoutes(sql: Sql) {
   const tasks = tasksService(sql);
   const reminders = remindersService(sql);
   const notifications = notificationsService(sql);
   const series = seriesService(sql);
-  const SeriesParams = Type.Object({ id: Type.String({ format: "uuid" }) });
+  const SeriesParams = Type.Object({ id: Id });
   return new Elysia({ prefix: "/internal", tags: ["internal"] })
-    .onBeforeHandle({ as: "local" }, ({ headers }) => {
-      if (!appApiToken || !sameToken(headers["dapr-api-token"], appApiToken)) {
-        throw new ProblemError(
-          403,
-          "forbidden",
-          "Forbidden",
-          "internal routes are reachable only through Dapr service invocation",
-        );
-      }
-    })
     .get(
       "/tasks/:id/owner/:userId",
       async ({ params }) => ({
@@ -59,8 +45,8 @@ export function internalRoutes(sql: Sql, appApiToken: string | undefined) {
       }),
       {
         params: Type.Object({
-          id: Type.String({ format: "uuid" }),
-          userId: Type.String({ minLength: 1, maxLength: 200 }),
+          id: Id,
+          userId: Text({ minLength: 1, maxLength: 200 }),
         }),
         response: { 200: TaskWithOwner, 403: Problem, 404: Problem },
         detail: { summary: "A task with its owner's preferences (for reminder delivery)" },
@@ -123,7 +109,7 @@ export function internalRoutes(sql: Sql, appApiToken: string | undefined) {
       },
     )
     .get("/reminders/:id", ({ params }) => reminders.withOwner(params.id), {
-      params: Type.Object({ id: Type.String({ format: "uuid" }) }),
+      params: Type.Object({ id: Id }),
       response: { 200: ReminderWithOwner, 403: Problem, 404: Problem },
       detail: { summary: "A reminder with its task and owner (is this occurrence still current?)" },
     })
