@@ -119,7 +119,11 @@ function cases(seriesId: () => string): Case[] {
       method: "GET",
       path: "/tasks?limit=200&dueToday=false&overdue=false",
     },
-    { name: "search for one letter (prefix of everything)", method: "GET", path: "/tasks?q=a&limit=200" },
+    {
+      name: "search for one letter (prefix of plan, pay, passport…)",
+      method: "GET",
+      path: "/tasks?q=p&limit=200",
+    },
     { name: "search of 40 words", method: "GET", path: `/tasks?q=${encodeURIComponent(words)}&limit=200` },
     {
       name: "50 tag names, all must match",
@@ -127,10 +131,10 @@ function cases(seriesId: () => string): Case[] {
       path: `/tasks?limit=200&tagMatch=all&tags=${Array.from({ length: 50 }, (_, i) => `t${i}`).join(",")}`,
     },
     {
-      name: "8 KiB of headers",
+      name: "just under 8 KiB of headers",
       method: "GET",
       path: "/tasks?limit=1",
-      headers: { "x-pad": "p".repeat(8000) },
+      headers: { "x-pad": "p".repeat(7000) },
     },
     {
       name: "4 KiB query string",
@@ -210,12 +214,8 @@ export async function run(args: string[]): Promise<void> {
           perRequest.push(((ticks / TICKS_PER_SECOND) * 1000) / repeat);
         }
       } catch (error) {
-        rows.push([
-          c.name,
-          `timed out after ${TIMEOUT_MS / 1000} s (${String(error).slice(0, 40)})`,
-          "",
-          "no",
-        ]);
+        rows.push([c.name, `no answer in ${TIMEOUT_MS / 1000} s`, "", "", "no"]);
+        console.error(`  … ${c.name}: ${String(error)}; restarting the server`);
         await current.stop();
         await start();
         continue;

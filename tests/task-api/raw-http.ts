@@ -27,8 +27,9 @@ export async function rawRequest(
       },
     },
   });
-  socket.write(head);
-  for (const chunk of chunks) socket.write(chunk);
+  // Latin-1, byte for byte: what HTTP headers are on the wire.
+  socket.write(Buffer.from(head, "latin1"));
+  for (const chunk of chunks) socket.write(Buffer.from(chunk, "latin1"));
   const timer = setTimeout(() => done.resolve(), 5000);
   await done.promise;
   clearTimeout(timer);

@@ -7,6 +7,7 @@ import {
   Task,
 } from "@nudge/contracts";
 import type { Sql } from "@nudge/db";
+import { traceContext } from "@nudge/http";
 import { Type } from "@sinclair/typebox";
 import { Elysia } from "elysia";
 import { authentication } from "../http/auth.ts";
@@ -60,12 +61,7 @@ export function seriesRoutes(sql: Sql) {
       async ({ userId, params, headers }) => {
         const version = ifMatchVersion(headers["if-match"]);
         if (Number.isNaN(version)) throw badHeader("if-match", 'must be an ETag such as "3" (or *)');
-        const task = await skipOccurrence(
-          sql,
-          { userId, traceparent: headers.traceparent },
-          params.id,
-          version,
-        );
+        const task = await skipOccurrence(sql, { userId, trace: traceContext(headers) }, params.id, version);
         return json(task, 200, { etag: etagOf(task.version) });
       },
       {
@@ -82,7 +78,7 @@ export function seriesRoutes(sql: Sql) {
         const version = ifMatchVersion(headers["if-match"]);
         if (Number.isNaN(version)) throw badHeader("if-match", 'must be an ETag such as "3" (or *)');
         const task = await tasks.update(
-          { userId, traceparent: headers.traceparent },
+          { userId, trace: traceContext(headers) },
           params.id,
           { recurrence: null },
           version,

@@ -71,7 +71,7 @@ export async function skipOccurrence(
       task,
       userId: actor.userId,
       changedFields: changedFields(before, task),
-      traceparent: actor.traceparent,
+      trace: actor.trace,
     });
     // Relative reminders follow the new due date; moved absolute ones are armed again if ahead.
     await followTask(tx, actor, taskId, "status");

@@ -147,9 +147,12 @@ export async function listTasks(
       ),
     ];
     if (!names.length) throw badQuery("query.tags", "lists no tag names");
-    const matching = sql`select count(distinct lower(g.name)) from task_tags tt join tags g on g.id = tt.tag_id
-                         where tt.task_id = t.id and lower(g.name) = any(${names}::text[])`;
-    where.push(query.tagMatch === "all" ? sql`(${matching}) = ${names.length}` : sql`(${matching}) > 0`);
+    // From the user's matching tags to their tasks (indexed both ways), not a count per task row:
+    // the cost follows the tagged tasks, not the size of the account.
+    const needed = query.tagMatch === "all" ? names.length : 1;
+    where.push(sql`t.id in (select tt.task_id from tags g join task_tags tt on tt.tag_id = g.id
+                            where g.user_id = ${userId} and lower(g.name) = any(${names}::text[])
+                            group by tt.task_id having count(distinct g.id) >= ${needed})`);
   }
   if (query.dueBefore) where.push(sql`t.due_at < ${parseInstant(query.dueBefore, "query.dueBefore")}`);
   if (query.dueAfter) where.push(sql`t.due_at >= ${parseInstant(query.dueAfter, "query.dueAfter")}`);
