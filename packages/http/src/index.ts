@@ -23,3 +23,4 @@ export {
 export { readiness } from "./readiness.ts";
 export { MAX_BODY_BYTES, MAX_HEADER_BYTES, MAX_URL_BYTES, readJsonBody, SERVE_OPTIONS } from "./request.ts";
 export { bearerSecretMatches, secretMatches } from "./secrets.ts";
+export { type TraceContext, traceContext, validTraceparent, validTracestate } from "./trace-context.ts";

@@ -12,6 +12,14 @@ const Env = Type.Object({
   OUTBOX_BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 1000, default: 200 }),
   OUTBOX_RETENTION_HOURS: Type.Number({ minimum: 0, default: 24 }),
   OUTBOX_POLL_MS: Type.Integer({ minimum: 50, default: 2000 }),
+  // A row that keeps failing while others get through is parked after this many attempts.
+  OUTBOX_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 1000, default: 10 }),
+  OUTBOX_RETRY_MAX_MS: Type.Integer({ minimum: 100, default: 60_000 }),
+  OUTBOX_PUBLISH_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 10_000 }),
+  // Under Kafka's 1 MiB message limit, with room for what Dapr adds to the envelope.
+  OUTBOX_MAX_EVENT_BYTES: Type.Integer({ minimum: 1024, default: 1_000_000 }),
+  // Bearer token of the operator routes (/operator/outbox); unset, they refuse everything.
+  OPERATOR_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
   PUBLIC_BASE_URL: Type.String({ default: "http://127.0.0.1:3000" }),
   // Prometheus metrics: their own port, on HOST like the API, never on the public one; unset, no
   // metrics are served (k8s sets 9464, ./nudge 9464 + NUDGE_PORT_OFFSET).
@@ -26,7 +34,16 @@ export interface Config {
   sidecar: { httpUrl: string; grpcHost: string; grpcPort: number; apiToken?: string };
   appApiToken?: string;
   jwt: JwtSettings;
-  outbox: { batchSize: number; retentionHours: number; pollMs: number };
+  outbox: {
+    batchSize: number;
+    retentionHours: number;
+    pollMs: number;
+    maxAttempts: number;
+    retryMaxMs: number;
+    publishTimeoutMs: number;
+    maxEventBytes: number;
+  };
+  operatorToken?: string;
   publicBaseUrl: string;
   metricsPort?: number;
   logLevel: Env["LOG_LEVEL"];
@@ -42,7 +59,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       batchSize: e.OUTBOX_BATCH_SIZE,
       retentionHours: e.OUTBOX_RETENTION_HOURS,
       pollMs: e.OUTBOX_POLL_MS,
+      maxAttempts: e.OUTBOX_MAX_ATTEMPTS,
+      retryMaxMs: e.OUTBOX_RETRY_MAX_MS,
+      publishTimeoutMs: e.OUTBOX_PUBLISH_TIMEOUT_MS,
+      maxEventBytes: e.OUTBOX_MAX_EVENT_BYTES,
     },
+    operatorToken: e.OPERATOR_TOKEN,
     publicBaseUrl: e.PUBLIC_BASE_URL,
     metricsPort: e.METRICS_PORT,
   };

@@ -1,6 +1,6 @@
 import { Id, Problem, Reminder, ReminderCreate, ReminderSnooze } from "@nudge/contracts";
 import type { Sql } from "@nudge/db";
-import { HEADERS, readsHeaders } from "@nudge/http";
+import { HEADERS, readsHeaders, traceContext } from "@nudge/http";
 import { Type } from "@sinclair/typebox";
 import { Elysia } from "elysia";
 import { authentication } from "../http/auth.ts";
@@ -34,7 +34,7 @@ export function reminderRoutes(sql: Sql) {
   const reminders = remindersService(sql);
   const actorOf = (userId: string, headers: Record<string, string | undefined>) => ({
     userId,
-    traceparent: headers.traceparent,
+    trace: traceContext(headers),
   });
 
   return new Elysia({ tags: ["reminders"] })

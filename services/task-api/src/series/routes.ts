@@ -7,7 +7,7 @@ import {
   Task,
 } from "@nudge/contracts";
 import type { Sql } from "@nudge/db";
-import { HEADERS, readsHeaders } from "@nudge/http";
+import { HEADERS, readsHeaders, traceContext } from "@nudge/http";
 import { Type } from "@sinclair/typebox";
 import { Elysia } from "elysia";
 import { authentication } from "../http/auth.ts";
@@ -61,7 +61,7 @@ export function seriesRoutes(sql: Sql) {
         const version = ifMatchVersion(headers["if-match"]);
         if (Number.isNaN(version)) throw badHeader("if-match", 'must be an ETag such as "3" (or *)');
         const task = await tasks.update(
-          { userId, traceparent: headers.traceparent },
+          { userId, trace: traceContext(headers) },
           params.id,
           { recurrence: null },
           version,

@@ -1,6 +1,6 @@
 import { Id, Problem, Task, TaskCreate, TaskListQuery, TaskPage, TaskPatch } from "@nudge/contracts";
 import type { Sql } from "@nudge/db";
-import { HEADERS, readsHeaders } from "@nudge/http";
+import { HEADERS, readsHeaders, traceContext } from "@nudge/http";
 import { Type } from "@sinclair/typebox";
 import { Elysia } from "elysia";
 import { authentication } from "../http/auth.ts";
@@ -24,7 +24,7 @@ export function taskRoutes(sql: Sql, publicBaseUrl: string) {
   const tasks = tasksService(sql);
   const actorOf = (userId: string, headers: Record<string, string | undefined>): Actor => ({
     userId,
-    traceparent: headers.traceparent,
+    trace: traceContext(headers),
   });
 
   return new Elysia({ prefix: "/tasks", tags: ["tasks"] })
