@@ -7,7 +7,7 @@ import {
   Task,
 } from "@nudge/contracts";
 import type { Sql } from "@nudge/db";
-import { traceContext } from "@nudge/http";
+import { HEADERS, readsHeaders, traceContext } from "@nudge/http";
 import { Type } from "@sinclair/typebox";
 import { Elysia } from "elysia";
 import { authentication } from "../http/auth.ts";
@@ -89,7 +89,10 @@ export function seriesRoutes(sql: Sql) {
       {
         params: IdParams,
         response: { 200: Task, ...errors },
-        detail: { summary: "Stop the series: this task stays, no next occurrence is created" },
+        detail: {
+          summary: "Stop the series: this task stays, no next occurrence is created",
+          ...readsHeaders(HEADERS.ifMatch),
+        },
       },
     );
 }
