@@ -69,6 +69,7 @@ export function seriesRoutes(sql: Sql) {
         response: { 200: Task, ...errors },
         detail: {
           summary: "Skip this occurrence: the task moves to the series' next one without being completed",
+          ...readsHeaders(HEADERS.ifMatch),
         },
       },
     )
