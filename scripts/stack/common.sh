@@ -39,10 +39,15 @@ with_progress() { # LABEL LOG CMD...
   local label=$1 log=$2; shift 2
   local start=$SECONDS
   ( "$@" ) >"$log" 2>&1 &
-  local pid=$!
+  local pid=$! ticks=0
+  # Checked five times a second, reported every ten seconds: a step done in one second costs one
+  # second, not a whole reporting interval (a cluster start waits on dozens of such steps).
   while kill -0 "$pid" 2>/dev/null; do
-    sleep 10
-    kill -0 "$pid" 2>/dev/null && say "$label … $((SECONDS - start))s ($(tail -n 1 "$log" | cut -c1-100))"
+    sleep 0.2
+    ticks=$((ticks + 1))
+    if [ $((ticks % 50)) = 0 ] && kill -0 "$pid" 2>/dev/null; then
+      say "$label … $((SECONDS - start))s ($(tail -n 1 "$log" | cut -c1-100))"
+    fi
   done
   wait "$pid"
 }

@@ -180,3 +180,38 @@ export const DEPLOYMENTS = [
   "audit-service",
   "realtime-gateway",
 ] as const;
+
+/**
+ * `kubectl port-forward` to one port of a pod (through the API server and the kubelet, into
+ * the pod's network namespace), on a free loopback port; `stop` ends it.
+ */
+export async function portForward(pod: string, port: number) {
+  const proc = Bun.spawn([kubectlPath, "-n", "nudge", "port-forward", `pod/${pod}`, `:${port}`], {
+    cwd: repoRoot,
+    env: { ...process.env, KUBECONFIG: kubeconfig },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  // Read to the end, so the pipe never fills; the first line names the local port.
+  let seen = "";
+  const decoder = new TextDecoder();
+  void (async () => {
+    for await (const chunk of proc.stdout) seen += decoder.decode(chunk);
+  })();
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline && proc.exitCode === null) {
+    const local = /Forwarding from 127\.0\.0\.1:(\d+)/.exec(seen)?.[1];
+    if (local) return { url: `http://127.0.0.1:${local}`, stop: () => proc.kill() };
+    await Bun.sleep(100);
+  }
+  proc.kill();
+  const stderr = await new Response(proc.stderr).text();
+  throw new Error(`kubectl port-forward pod/${pod} :${port} did not start: ${(seen + stderr).trim()}`);
+}
+
+/** The name of one running (not terminating) pod of an app. */
+export async function runningPodOf(app: string): Promise<string> {
+  const pod = (await podsOf(app)).find((p) => p.status.phase === "Running" && !p.metadata.deletionTimestamp);
+  if (!pod) throw new Error(`no running pod of ${app}`);
+  return pod.metadata.name;
+}

@@ -2,11 +2,12 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { type RunningSidecar, STARTUP_TIMEOUT_MS, TEARDOWN_TIMEOUT_MS } from "@nudge/testing";
 import { type AuditFixture, startAuditService } from "../audit-service/fixture.ts";
 import { startTaskApi, type TaskApiFixture } from "../task-api/fixture.ts";
+import { type App, deniedByPolicy, pathFor, REFUSED } from "./intended-policy.ts";
 
 /**
  * Dapr access control between the apps (dapr/config.yaml, dapr/access-control/*.yaml), through
- * real sidecars with mTLS identities from a real sentry. The expectations below are the intended
- * policy, written out call by call — not derived from the policy files.
+ * real sidecars with mTLS identities from a real sentry. The expectations are the intended
+ * policy, written out call by call (intended-policy.ts) — not derived from the policy files.
  *
  * A refusal comes from the caller's sidecar: 403 with Dapr's own error naming the access-control
  * policy, so the callee's app never sees the request (its own 403 for a missing app token is a
@@ -17,7 +18,7 @@ let audit: AuditFixture;
 const callers: Record<string, RunningSidecar> = {};
 const stubs: Array<{ stop(force?: boolean): void }> = [];
 const CALLERS = ["notification-service", "recurrence-service", "realtime-gateway"] as const;
-type Caller = (typeof CALLERS)[number] | "audit-service" | "task-api";
+type Caller = App;
 
 let reminderId = "";
 let seriesId = "";
@@ -93,8 +94,7 @@ async function invoke(
     body: options.body === undefined ? undefined : JSON.stringify(options.body),
   });
   const text = await response.text();
-  const denied = response.status === 403 && /access control policy has denied access/.test(text);
-  return { status: response.status, text, denied };
+  return { status: response.status, text, denied: deniedByPolicy(response.status, text) };
 }
 
 describe("Dapr access control between the apps", () => {
@@ -168,59 +168,9 @@ describe("Dapr access control between the apps", () => {
     expect(JSON.parse(response.text)).toMatchObject({ items: expect.any(Array) });
   });
 
-  const refused: Array<[Caller, string, string, string]> = [
-    // No app but notification-service reads reminders or records notifications …
-    ["realtime-gateway", "task-api", "GET", "internal/reminders/{reminder}"],
-    ["recurrence-service", "task-api", "GET", "internal/reminders/{reminder}"],
-    ["audit-service", "task-api", "GET", "internal/reminders/{reminder}"],
-    ["realtime-gateway", "task-api", "POST", "internal/notifications"],
-    ["recurrence-service", "task-api", "POST", "internal/notifications"],
-    // … and it only with the verbs it uses.
-    ["notification-service", "task-api", "POST", "internal/reminders/{reminder}"],
-    ["notification-service", "task-api", "DELETE", "internal/reminders/{reminder}"],
-    ["notification-service", "task-api", "GET", "internal/notifications"],
-    // No app but recurrence-service touches series.
-    ["notification-service", "task-api", "GET", "internal/series/{series}"],
-    ["realtime-gateway", "task-api", "POST", "internal/series/{series}/occurrences"],
-    ["realtime-gateway", "task-api", "POST", "internal/series/{series}/end"],
-    ["recurrence-service", "task-api", "DELETE", "internal/series/{series}"],
-    // Routes nobody needs through the mesh any more.
-    ["notification-service", "task-api", "GET", "internal/tasks/{task}/owner/{owner}"],
-    ["realtime-gateway", "task-api", "GET", "internal/tasks/{task}/owner/{owner}"],
-    ["recurrence-service", "task-api", "POST", "internal/tasks"],
-    // Public routes are for clients over HTTPS, not for the mesh.
-    ["realtime-gateway", "task-api", "GET", "tasks"],
-    ["realtime-gateway", "task-api", "GET", "healthz"],
-    // Only realtime-gateway replays history, and nobody reaches an operator route this way.
-    ["notification-service", "audit-service", "GET", "internal/users/{owner}/live"],
-    ["task-api", "audit-service", "GET", "internal/users/{owner}/live"],
-    ["realtime-gateway", "audit-service", "POST", "internal/users/{owner}/live"],
-    ["realtime-gateway", "audit-service", "GET", "operator/dead-letters"],
-    ["realtime-gateway", "audit-service", "POST", "operator/dead-letters/replay"],
-    // Apps nobody calls refuse everyone.
-    ["task-api", "notification-service", "GET", "operator/deliveries"],
-    ["realtime-gateway", "notification-service", "GET", "healthz"],
-    ["notification-service", "recurrence-service", "GET", "healthz"],
-    ["task-api", "realtime-gateway", "GET", "healthz"],
-    // What a caller's own grant covers ends at the path it names: no traversal past it.
-    [
-      "notification-service",
-      "task-api",
-      "GET",
-      "internal/reminders/{reminder}/../../tasks/{task}/owner/{owner}",
-    ],
-    ["notification-service", "task-api", "GET", "internal/reminders/%2e%2e/tasks"],
-    ["notification-service", "task-api", "GET", "internal/reminders/{reminder}/extra"],
-    ["recurrence-service", "task-api", "GET", "internal/series/../reminders/{reminder}"],
-  ];
-
-  for (const [caller, callee, method, template] of refused) {
+  for (const [caller, callee, method, template] of REFUSED) {
     test(`${caller} may not ${method} ${callee} /${template}`, async () => {
-      const path = template
-        .replace("{reminder}", reminderId)
-        .replace("{series}", seriesId)
-        .replace("{task}", taskId)
-        .replace("{owner}", owner);
+      const path = pathFor(template, { reminder: reminderId, series: seriesId, task: taskId, owner });
       const response = await invoke(caller, callee, method, path, method === "GET" ? {} : { body: {} });
       // Refused by the mesh, or by Dapr's own path normalisation before the policy (400): never
       // an answer from the app.
