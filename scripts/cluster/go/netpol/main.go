@@ -7,8 +7,11 @@ package main
 import (
 	"flag"
 	"fmt"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"sync"
 	"syscall"
 	"time"
@@ -59,8 +62,18 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	wg.Add(1)
-	go hc.RunServer(stopCh, &wg)
+	// kube-router's own health server listens on every interface; this one on loopback only.
+	health := &http.Server{
+		Addr:              net.JoinHostPort("127.0.0.1", strconv.Itoa(int(config.HealthPort))),
+		Handler:           http.HandlerFunc(hc.Handler),
+		ReadHeaderTimeout: 5 * time.Second,
+	}
+	healthListener, err := net.Listen("tcp", health.Addr)
+	if err != nil {
+		return fmt.Errorf("health port: %w", err)
+	}
+	go func() { _ = health.Serve(healthListener) }()
+	defer health.Close()
 
 	factory := informers.NewSharedInformerFactory(client, 0)
 	podInformer := factory.Core().V1().Pods().Informer()
