@@ -61,9 +61,7 @@ async function invoke(caller: App, callee: App, method: string, path: string) {
  * there the network refuses before Dapr's policy is asked.
  */
 function closedByPolicy(response: { status: number; text: string }) {
-  return (
-    response.status === 500 && /realtime-gateway.*dial tcp [\d.]+:50002/.test(response.text)
-  );
+  return response.status === 500 && /realtime-gateway.*dial tcp [\d.]+:50002/.test(response.text);
 }
 
 describe("Dapr access control in the cluster", () => {
