@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { publishEvent, sidecarReady } from "@nudge/dapr";
+import { publishEvent, type Sidecar, sidecarReady } from "@nudge/dapr";
 import type { Sql } from "@nudge/db";
 import { startMailCapture } from "@nudge/mail-capture";
 import { createLogger } from "@nudge/service";
@@ -7,7 +7,7 @@ import { freePort, type RunningSidecar, repoRoot, sidecarPorts, waitFor } from "
 import { loadConfig } from "../../services/notification-service/src/config.ts";
 import { migrateNotificationService } from "../../services/notification-service/src/migrate.ts";
 import { createNotificationService } from "../../services/notification-service/src/runtime.ts";
-import { APP_API_TOKEN, startTaskApi, type TaskApiFixture } from "../task-api/fixture.ts";
+import { APP_API_TOKEN, startTaskApi } from "../task-api/fixture.ts";
 
 export const OPERATOR_TOKEN = "operator-token-for-tests-0123";
 export const SCHEMA = "notification_service";
@@ -83,7 +83,7 @@ export async function startReminderSystem() {
  * group, the scheduler's streams and actor placement each take a few seconds to settle; timing
  * assertions must not measure that.
  */
-export async function untilRemindersFlow(api: TaskApiFixture, sql: Sql) {
+export async function untilRemindersFlow(api: { sidecar: Sidecar }, sql: Sql) {
   const reminderId = crypto.randomUUID();
   const at = new Date(Date.now() + 1000).toISOString();
   const data = {

@@ -22,6 +22,8 @@ export interface SidecarOptions {
   logName?: string;
   /** The Dapr Configuration file; default dapr/config.yaml. */
   configPath?: string;
+  /** More daprd flags, e.g. --enable-profiling for a benchmark's profile. */
+  extraArgs?: string[];
 }
 
 export interface SidecarPorts {
@@ -79,6 +81,7 @@ export async function startSidecar(options: SidecarOptions): Promise<RunningSide
     ...["--config", options.configPath ?? join(repoRoot, "dapr", "config.yaml")],
     ...["--placement-host-address", options.placementAddress],
     ...["--scheduler-host-address", options.schedulerAddress],
+    ...(options.extraArgs ?? []),
   ];
   const env = {
     ...options.env,

@@ -10,8 +10,16 @@ import {
 import type { Sql } from "@nudge/db";
 import type { Logger } from "@nudge/service";
 import type { Resend } from "resend";
+import { renderReminderEmail } from "../email/render.ts";
 import type { ReminderJob } from "../reminders/jobs.ts";
-import { type ReminderEmail, renderReminderEmail } from "./render.ts";
+
+interface ReminderEmail {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  headers: Record<string, string>;
+}
 
 export interface ActivityDeps {
   sql: Sql;
@@ -113,19 +121,30 @@ export function createActivities(deps: ActivityDeps) {
       return { current: false, reason: "the reminder was moved to another instant" };
     }
     if (!view.owner.email) return { current: false, reason: "the user has no reminder email address" };
-    const email = renderReminderEmail({
+    const email = {
       to: view.owner.email,
-      timeZone: view.owner.timeZone,
-      linkBaseUrl: deps.linkBaseUrl,
-      task: view.task,
-    });
+      ...renderReminderEmail({
+        deliveryId: input.deliveryId,
+        recipient: { userId: view.owner.userId, email: view.owner.email, timeZone: view.owner.timeZone },
+        task: view.task,
+        reminder: { id: input.reminderId, occurrenceKey: input.occurrenceKey, at: input.at },
+        linkBaseUrl: deps.linkBaseUrl,
+      }),
+    };
     return { current: true, email, taskTitle: view.task.title };
   };
 
   /** Sends through Resend with the delivery id as Idempotency-Key: a repeat never sends twice. */
   const sendEmail = async (deliveryId: string, email: ReminderEmail): Promise<string> => {
     const { data, error } = await deps.resend.emails.send(
-      { from: deps.from, to: email.to, subject: email.subject, text: email.text, html: email.html },
+      {
+        from: deps.from,
+        to: email.to,
+        subject: email.subject,
+        text: email.text,
+        html: email.html,
+        headers: email.headers,
+      },
       { idempotencyKey: deliveryId },
     );
     if (data?.id) return data.id;
