@@ -2,10 +2,10 @@ import { jobsClient, workflowHost } from "@nudge/dapr";
 import { connect } from "@nudge/db";
 import { createLogger, type Logger } from "@nudge/service";
 import { Resend } from "resend";
-import { createActivities } from "./activities/index.ts";
 import { buildApp } from "./app.ts";
 import type { Config } from "./config.ts";
-import { reminderDelivery } from "./workflows/reminder-delivery.ts";
+import { createDeliveryActivities } from "./delivery/activities.ts";
+import { bucketDelivery } from "./delivery/workflow.ts";
 
 /**
  * Wires the service: pool, Resend client, workflow runtime and client, HTTP app. main.ts and the
@@ -23,7 +23,7 @@ export function createNotificationService(
   // The SDK reads RESEND_BASE_URL from the environment; config has validated it.
   if (config.email.baseUrl) process.env.RESEND_BASE_URL = config.email.baseUrl;
   const resend = new Resend(config.email.apiKey);
-  const activities = createActivities({
+  const activities = createDeliveryActivities({
     sql,
     sidecar: config.sidecar,
     resend,
@@ -32,8 +32,10 @@ export function createNotificationService(
     linkBaseUrl: config.email.linkBaseUrl,
     log,
   });
-  const workflow = reminderDelivery(activities, config.send);
-  const host = workflowHost(config.sidecar, workflow, activities);
+  const workflow = bucketDelivery(activities);
+  const host = workflowHost(config.sidecar, workflow, activities, {
+    maxConcurrentWorkItems: config.workflowConcurrency,
+  });
   const workflows = host.client;
   const app = buildApp({
     sql,
@@ -41,6 +43,8 @@ export function createNotificationService(
     jobs: jobsClient(config.sidecar),
     workflows,
     workflowName: workflow.name,
+    batching: config.batching,
+    send: config.send,
     appApiToken: config.appApiToken,
     operatorToken: config.operatorToken,
     log,

@@ -1,8 +1,8 @@
 import type { ReminderEvent } from "@nudge/contracts";
 import type { JobsClient } from "@nudge/dapr";
 import type { Sql } from "@nudge/db";
-import type { Logger } from "@nudge/service";
-import { armReminder, disarmReminder } from "./jobs.ts";
+import type { BatchingConfig } from "../config.ts";
+import { armOccurrence, type BucketsSeen, disarmOccurrence } from "./arming.ts";
 
 const CONSUMER = "notification-service/reminders";
 
@@ -11,51 +11,72 @@ const ARMING = new Set(["reminder.scheduled", "reminder.rescheduled", "reminder.
 export type Outcome = "armed" | "rearmed" | "disarmed" | "ignored" | "duplicate";
 
 /**
- * React to one `reminders` event. The event id is recorded in the same transaction that is open
- * while the job is (re)scheduled: a failure rolls it back and Dapr redelivers; a duplicate is
- * acknowledged and skipped. Job calls are idempotent themselves (overwrite, delete-if-present),
- * so a crash between the job call and the commit only repeats a harmless call.
+ * React to a bulk of `reminders` events, in their order (one task's events arrive in order: the
+ * partition key is the task id), in one transaction: each event id is recorded with its effect,
+ * so a redelivered bulk is acknowledged and skipped; a failure rolls the whole bulk back and
+ * Dapr redelivers it. Our own reports (reminder.sent / reminder.failed) come back on the same
+ * topic, one per delivery: they are acknowledged without any database work.
  */
-export async function handleReminderEvent(
+export async function handleReminderEvents(
   sql: Sql,
   jobs: JobsClient,
-  event: ReminderEvent,
-  log: Logger,
-): Promise<Outcome> {
-  // Our own reports (reminder.sent / reminder.failed) come back on the same topic: one per
-  // delivery, so they are acknowledged before any database work.
-  if (!ARMING.has(String(event.type))) return "ignored";
-  return sql.begin(async (tx) => {
-    const [fresh] = await tx`
-      insert into processed_events (consumer, event_id) values (${CONSUMER}, ${event.id})
-      on conflict do nothing returning event_id`;
-    if (!fresh) return "duplicate";
-    const data = event.data;
-    const job =
-      data.at && data.occurrenceKey
-        ? {
-            reminderId: data.reminderId,
-            taskId: data.taskId,
-            userId: data.userId,
-            occurrenceKey: data.occurrenceKey,
-            at: data.at,
+  policy: BatchingConfig,
+  events: ReminderEvent[],
+): Promise<Outcome[]> {
+  const arming = events.filter((event) => ARMING.has(String(event.type)));
+  if (arming.length === 0) return events.map(() => "ignored");
+  const outcomes = new Map<ReminderEvent, Outcome>();
+  await sql.begin(async (tx) => {
+    const fresh = new Set(
+      (
+        await tx<{ event_id: string }[]>`
+          insert into processed_events (consumer, event_id)
+          select ${CONSUMER}, unnest(${arming.map((e) => e.id)}::text[])
+          on conflict do nothing returning event_id`
+      ).map((row) => row.event_id),
+    );
+    const seen: BucketsSeen = new Map();
+    for (const event of arming) {
+      // The same id twice within one bulk is a duplicate too.
+      if (!fresh.delete(event.id)) {
+        outcomes.set(event, "duplicate");
+        continue;
+      }
+      const data = event.data;
+      const occurrence =
+        data.at && data.occurrenceKey
+          ? {
+              reminderId: data.reminderId,
+              taskId: data.taskId,
+              userId: data.userId,
+              occurrenceKey: data.occurrenceKey,
+              at: data.at,
+            }
+          : undefined;
+      switch (event.type) {
+        case "reminder.scheduled":
+          if (occurrence) await armOccurrence(tx, jobs, policy, occurrence, seen);
+          outcomes.set(event, occurrence ? "armed" : "ignored");
+          break;
+        case "reminder.rescheduled":
+          if (data.previousOccurrenceKey) {
+            await disarmOccurrence(tx, policy, {
+              ...data,
+              occurrenceKey: data.previousOccurrenceKey,
+              at: null,
+            });
           }
-        : undefined;
-    switch (event.type) {
-      case "reminder.scheduled":
-        if (!job) return "ignored";
-        log.debug("arming reminder", { job: await armReminder(jobs, job) });
-        return "armed";
-      case "reminder.rescheduled":
-        if (data.previousOccurrenceKey)
-          await disarmReminder(jobs, data.reminderId, data.previousOccurrenceKey);
-        if (job) await armReminder(jobs, job);
-        return "rearmed";
-      case "reminder.cancelled":
-        if (data.occurrenceKey) await disarmReminder(jobs, data.reminderId, data.occurrenceKey);
-        return "disarmed";
-      default:
-        return "ignored";
+          if (occurrence) await armOccurrence(tx, jobs, policy, occurrence, seen);
+          outcomes.set(event, "rearmed");
+          break;
+        case "reminder.cancelled":
+          if (data.occurrenceKey) {
+            await disarmOccurrence(tx, policy, { ...data, occurrenceKey: data.occurrenceKey, at: data.at });
+          }
+          outcomes.set(event, "disarmed");
+          break;
+      }
     }
   });
+  return events.map((event) => outcomes.get(event) ?? "ignored");
 }
