@@ -47,8 +47,13 @@ create table sends (
   emails           jsonb not null,
   -- The delivery of each email, in the same order.
   delivery_ids     text[] not null,
+  -- Which replica recorded it (POD_NAME or the host name, and the process id).
+  prepared_by      text not null,
   created_at       timestamptz not null default now()
 );
 create index sends_created on sends (created_at);
 
+-- The chunk whose request carried the email, and when its look-up asked task-api whether the
+-- occurrence was still wanted: a change task-api acknowledged before that instant prevents it.
 alter table deliveries add column send_key text;
+alter table deliveries add column decided_at timestamptz;

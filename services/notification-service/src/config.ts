@@ -33,6 +33,9 @@ const Env = Type.Object({
   REMINDER_CLAIM_PAGE: Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 }),
   /** Chunks of one bucket in flight at once. */
   REMINDER_PARALLEL_CHUNKS: Type.Integer({ minimum: 1, maximum: 64, default: 8 }),
+  /** This replica's name in what it records; Kubernetes sets POD_NAME (else the host name). */
+  POD_NAME: Type.Optional(Type.String({ minLength: 1 })),
+  HOSTNAME: Type.Optional(Type.String({ minLength: 1 })),
   /** Workflow and activity work items this replica runs at once (chunks wait for their instant). */
   WORKFLOW_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 256, default: 32 }),
 });
@@ -61,6 +64,7 @@ export interface Config {
   send: { maxAttempts: number; firstRetryMs: number };
   batching: BatchingConfig;
   workflowConcurrency: number;
+  replicaName: string;
   logLevel: Env["LOG_LEVEL"];
 }
 
@@ -87,5 +91,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       parallelChunks: e.REMINDER_PARALLEL_CHUNKS,
     },
     workflowConcurrency: e.WORKFLOW_CONCURRENCY,
+    replicaName: e.POD_NAME ?? e.HOSTNAME ?? "local",
   };
 }

@@ -27,6 +27,7 @@ export function createNotificationService(
     sql,
     sidecar: config.sidecar,
     resend,
+    replica: `${config.replicaName}/${process.pid}`,
     taskApiAppId: config.taskApiAppId,
     from: config.email.from,
     linkBaseUrl: config.email.linkBaseUrl,

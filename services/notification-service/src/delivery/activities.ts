@@ -14,6 +14,8 @@ export type { ClaimResult } from "./claim.ts";
 
 export interface ActivityDeps extends RecordDeps {
   resend: Resend;
+  /** Names this replica in the sends it records (POD_NAME or host, and the process id). */
+  replica: string;
   from: string;
   linkBaseUrl: string;
   log: Logger;
@@ -94,6 +96,8 @@ export function createDeliveryActivities(deps: ActivityDeps) {
    * chunk's key. Returns the stored request (a concurrent attempt's, if it stored one first).
    */
   const prepare = async (key: string, open: ChunkMember[]) => {
+    // Anything task-api acknowledged before this instant is seen by the look-up.
+    const decidedAt = new Date();
     const views = (await lookUp(open)).items;
     const emails: BatchEmail[] = [];
     const sending: ChunkMember[] = [];
@@ -110,14 +114,14 @@ export function createDeliveryActivities(deps: ActivityDeps) {
     });
     await writeDeliveries(
       sql,
-      skipped.map(({ member, reason }) => ({ member, status: "skipped", reason })),
+      skipped.map(({ member, reason }) => ({ member, status: "skipped", reason, decidedAt })),
       "unfinished",
     );
     if (sending.length === 0) return { send: undefined, skipped: skipped.length };
     const send = await sql.begin(async (tx) => {
       await tx`
-        insert into sends (idempotency_key, emails, delivery_ids)
-        values (${key}, ${tx.json(emails as never)}, ${sending.map((m) => m.deliveryId)}::text[])
+        insert into sends (idempotency_key, emails, delivery_ids, prepared_by)
+        values (${key}, ${tx.json(emails as never)}, ${sending.map((m) => m.deliveryId)}::text[], ${deps.replica})
         on conflict (idempotency_key) do nothing`;
       return (
         await tx<RecordedSend[]>`select emails, delivery_ids from sends where idempotency_key = ${key}`
@@ -131,6 +135,7 @@ export function createDeliveryActivities(deps: ActivityDeps) {
         recipient: emails[i]?.to,
         title: emails[i]?.subject,
         sendKey: key,
+        decidedAt,
       })),
       "unfinished",
     );

@@ -14,6 +14,7 @@ export interface DeliveryRow {
   messageId?: string;
   reason?: string;
   sendKey?: string;
+  decidedAt?: Date;
 }
 
 /**
@@ -30,13 +31,14 @@ export async function writeDeliveries(
   const col = <T>(pick: (row: DeliveryRow) => T) => rows.map(pick);
   await sql`
     insert into deliveries (instance_id, reminder_id, task_id, user_id, occurrence_key, due_at, status,
-                            recipient, title, message_id, reason, send_key)
+                            recipient, title, message_id, reason, send_key, decided_at)
     select * from unnest(${col((r) => r.member.deliveryId)}::text[], ${col((r) => r.member.reminderId)}::uuid[],
                          ${col((r) => r.member.taskId)}::uuid[], ${col((r) => r.member.userId)}::text[],
                          ${col((r) => r.member.occurrenceKey)}::text[], ${col((r) => r.member.dueAt.toISOString())}::timestamptz[],
                          ${col((r) => r.status)}::text[], ${col((r) => r.recipient ?? null)}::text[],
                          ${col((r) => r.title ?? null)}::text[], ${col((r) => r.messageId ?? null)}::text[],
-                         ${col((r) => r.reason?.slice(0, 2000) ?? null)}::text[], ${col((r) => r.sendKey ?? null)}::text[])
+                         ${col((r) => r.reason?.slice(0, 2000) ?? null)}::text[], ${col((r) => r.sendKey ?? null)}::text[],
+                         ${col((r) => r.decidedAt?.toISOString() ?? null)}::timestamptz[])
     on conflict (instance_id) do update set
       status = excluded.status,
       recipient = coalesce(excluded.recipient, deliveries.recipient),
@@ -44,6 +46,7 @@ export async function writeDeliveries(
       message_id = coalesce(excluded.message_id, deliveries.message_id),
       reason = excluded.reason,
       send_key = coalesce(excluded.send_key, deliveries.send_key),
+      decided_at = coalesce(excluded.decided_at, deliveries.decided_at),
       updated_at = now()
     where ${
       replaceable === "unfinished"
