@@ -87,7 +87,7 @@ export function outcomeLines(outcome: Outcome, deadlineHit: boolean, graceMs: nu
  */
 export function usageLines(
   usage: Usage[],
-  phases: Record<"creating" | "delivering", [number, number]>,
+  phases: Record<"idle" | "creating" | "delivering", [number, number]>,
   counts: { delivered: number; reminders: number },
 ): string[] {
   const pct = (value: number) => (Number.isFinite(value) ? `${fixed(value)} %` : "n/a");
@@ -95,6 +95,10 @@ export function usageLines(
     Number.isFinite(seconds) && per > 0 ? `${fixed((seconds * 1000) / per, 2)} ms` : "n/a";
   const lasted = ([from, to]: [number, number]) => `${fixed((to - from) / 1000)} s`;
   const delivering = (u: Usage) => u.cpuSecondsBetween(...phases.delivering);
+  const seconds = ([from, to]: [number, number]) => (to - from) / 1000;
+  // CPU seconds in the delivering phase beyond what the process burns idle over the same time.
+  const overIdle = (u: Usage) =>
+    delivering(u) - (u.averageBetween(...phases.idle) / 100) * seconds(phases.delivering);
   const creating = (u: Usage) => u.cpuSecondsBetween(...phases.creating);
   const system = usage.filter((u) => !u.outside);
   const sum = (f: (u: Usage) => number) =>
@@ -102,17 +106,20 @@ export function usageLines(
   return [
     "\nCPU (% of one core, from utime+stime in /proc, sampled every second) and memory (VmRSS sampled;" +
       " VmHWM the kernel's high-water mark; PostgreSQL: the sum of its processes' Pss)." +
-      ` Creating lasted ${lasted(phases.creating)}, delivering ${lasted(phases.delivering)};` +
+      ` Idle (sampled first) lasted ${lasted(phases.idle)}, creating ${lasted(phases.creating)},` +
+      ` delivering ${lasted(phases.delivering)}; "… over idle" leaves out what the process uses idle;` +
       " a phase shorter than a few samples is measured coarsely.",
     table(
       [
         "process",
         "pid",
+        "idle",
         "avg creating",
         "avg delivering",
         "peak 1 s",
         "CPU/reminder armed",
         "CPU/delivery",
+        "… over idle",
         "max RSS",
         "VmHWM",
       ],
@@ -120,11 +127,13 @@ export function usageLines(
         ...usage.map((u) => [
           u.outside ? `(${u.label})` : u.label,
           u.pid === null ? "-" : String(u.pid),
+          pct(u.averageBetween(...phases.idle)),
           pct(u.averageBetween(...phases.creating)),
           pct(u.averageBetween(...phases.delivering)),
           pct(u.peakCpu),
           ms(creating(u), counts.reminders),
           ms(delivering(u), counts.delivered),
+          ms(overIdle(u), counts.delivered),
           u.pid === null ? "-" : mib(u.maxRssKib),
           u.pid === null ? "-" : mib(u.peakRssKib),
         ]),
@@ -134,8 +143,10 @@ export function usageLines(
           "-",
           "-",
           "-",
+          "-",
           ms(sum(creating), counts.reminders),
           ms(sum(delivering), counts.delivered),
+          ms(sum(overIdle), counts.delivered),
           "-",
           "-",
         ],

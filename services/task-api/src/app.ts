@@ -67,7 +67,7 @@ export function buildApp({ sql, config, sidecar, log, metrics = new Metrics(), v
           exclude: { paths: [/^\/internal/] },
         }),
       )
-      .use(healthRoutes(sql, sidecar, metrics))
+      .use(healthRoutes(sql, sidecar))
       .use(internalRoutes(sql, config.appApiToken))
       .use(taskRoutes(sql, verifyToken, config.publicBaseUrl))
       .use(seriesRoutes(sql, verifyToken))

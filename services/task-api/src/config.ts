@@ -14,6 +14,9 @@ const Env = Type.Object({
   OUTBOX_RETENTION_HOURS: Type.Number({ minimum: 0, default: 24 }),
   OUTBOX_POLL_MS: Type.Integer({ minimum: 50, default: 2000 }),
   PUBLIC_BASE_URL: Type.String({ default: "http://127.0.0.1:3000" }),
+  // Prometheus metrics: their own port, on HOST like the API, never on the public one; unset, no
+  // metrics are served (k8s sets 9464, ./nudge 9464 + NUDGE_PORT_OFFSET).
+  METRICS_PORT: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
 });
 type Env = Static<typeof Env>;
 
@@ -26,6 +29,7 @@ export interface Config {
   jwt: { secret?: string; jwksUrl?: string; issuer: string; audience: string };
   outbox: { batchSize: number; retentionHours: number; pollMs: number };
   publicBaseUrl: string;
+  metricsPort?: number;
   logLevel: Env["LOG_LEVEL"];
 }
 
@@ -44,5 +48,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       pollMs: e.OUTBOX_POLL_MS,
     },
     publicBaseUrl: e.PUBLIC_BASE_URL,
+    metricsPort: e.METRICS_PORT,
   };
 }
