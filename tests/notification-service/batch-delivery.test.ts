@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { publishEvent } from "@nudge/dapr";
 import { createLogger } from "@nudge/service";
 import {
   type EventRecorder,
@@ -120,6 +121,48 @@ describe("when the provider refuses part of a chunk", () => {
     expect((system.mail.stats().rejected[429] ?? 0) - before).toBe(2);
     expect(system.mail.acceptedSendsFor(limitedKey ?? "")).toBe(1);
   }, 45_000);
+});
+
+describe("arming from a bulk of events", () => {
+  test("an event the database cannot take is parked on dlq-events alone; the events around it are armed", async () => {
+    const partitionKey = crypto.randomUUID(); // one partition, so they travel in one bulk
+    const event = (occurrenceKey: string) => {
+      const reminderId = crypto.randomUUID();
+      return {
+        specversion: "1.0" as const,
+        id: crypto.randomUUID(),
+        type: "reminder.scheduled",
+        source: "/tests",
+        subject: reminderId,
+        time: new Date().toISOString(),
+        datacontenttype: "application/json" as const,
+        data: {
+          schemaVersion: 1,
+          reminderId,
+          taskId: crypto.randomUUID(),
+          userId: "bulk-user",
+          at: new Date(Date.now() + 3_600_000).toISOString(),
+          occurrenceKey: occurrenceKey.replace("{id}", reminderId),
+        },
+      };
+    };
+    // Valid by the contract, but PostgreSQL text cannot hold a NUL character.
+    const poison = event("{id}:\u0000");
+    const others = [event("{id}:1"), event("{id}:2"), event("{id}:3")];
+    for (const e of [others[0], poison, ...others.slice(1)]) {
+      await publishEvent(system.api.sidecar, "reminders", e as never, { partitionKey });
+    }
+
+    await recorder.waitForCount((e) => e.topic === "dlq-events" && e.id === poison.id, 1);
+    await waitFor("the other events to be armed", async () => {
+      const rows = await system.service.sql`
+        select 1 from occurrences where reminder_id = any(${others.map((e) => e.data.reminderId)}::uuid[])`;
+      return rows.length === others.length;
+    });
+    const [processed] = await system.service.sql<{ n: number }[]>`
+      select count(*)::int as n from processed_events where event_id = ${poison.id}`;
+    expect(processed?.n).toBe(0);
+  }, 30_000);
 });
 
 describe("an occurrence armed after its bucket fired", () => {

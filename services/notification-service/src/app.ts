@@ -1,6 +1,6 @@
 import type { DaprWorkflowClient } from "@dapr/dapr";
-import { ReminderEvent } from "@nudge/contracts";
-import { fromSidecar, type JobsClient, type Sidecar, sidecarReady } from "@nudge/dapr";
+import { ReminderEvent, TOPICS } from "@nudge/contracts";
+import { fromSidecar, type JobsClient, publishEvents, type Sidecar, sidecarReady } from "@nudge/dapr";
 import type { Sql } from "@nudge/db";
 import { readiness } from "@nudge/http";
 import type { Logger } from "@nudge/service";
@@ -37,6 +37,22 @@ const isBulk = (body: unknown): body is BulkDelivery =>
 
 type Status = "SUCCESS" | "RETRY" | "DROP";
 
+/** The event as its publisher sent it: without the fields Dapr adds on delivery. */
+function asPublished(event: ReminderEvent) {
+  const { specversion, id, type, source, subject, time, datacontenttype, traceparent, data } = event;
+  return {
+    specversion,
+    id,
+    type: String(type),
+    source,
+    subject,
+    time,
+    datacontenttype,
+    data,
+    ...(traceparent ? { traceparent } : {}),
+  };
+}
+
 /** notification-service's HTTP surface: what its sidecar delivers (events, job triggers), and ops. */
 export function buildApp(deps: AppDeps) {
   const { sql, log } = deps;
@@ -67,6 +83,17 @@ export function buildApp(deps: AppDeps) {
         deps.batching,
         valid.map((v) => v.event),
       );
+      const failed = valid.filter((_, i) => outcomes[i] === "failed").map((v) => v.event);
+      if (failed.length) {
+        // Parked by us, as they came (audit-service records them; `./nudge dlq replay` sends
+        // them back to `reminders`), so they hold back nothing else on their partitions.
+        await publishEvents(
+          deps.sidecar,
+          TOPICS.dlq,
+          failed.map((event) => ({ event: asPublished(event), partitionKey: event.data.taskId })),
+        );
+        log.error("reminders events kept failing; parked on dlq-events", { ids: failed.map((e) => e.id) });
+      }
       valid.forEach(({ entryId }) => statuses.set(entryId, "SUCCESS"));
       log.debug("reminders events", {
         count: valid.length,

@@ -15,6 +15,26 @@ export interface OccurrenceToArm {
 
 type Arming = Pick<BatchingConfig, "bucketMs" | "shards" | "prepareMs">;
 
+/** The advisory lock that serializes arming into one bucket (a bigint: bucket ms × 64 + shard). */
+const lockKeyOf = (bucket: number, shard: number) => BigInt(bucket) * 64n + BigInt(shard);
+
+/**
+ * Lock the buckets a transaction will arm into, in one global order, before it touches any of
+ * them: two transactions arming into the same buckets (two replicas, or two partitions of one)
+ * then wait for each other instead of deadlocking. Transaction-scoped; taking it again is free.
+ */
+export async function lockBuckets(tx: TransactionSql, buckets: Array<{ bucket: number; shard: number }>) {
+  const keys = [...new Set(buckets.map((b) => lockKeyOf(b.bucket, b.shard)))].sort((a, b) =>
+    a < b ? -1 : a > b ? 1 : 0,
+  );
+  for (const key of keys) await tx`select pg_advisory_xact_lock(${key.toString()}::bigint)`;
+}
+
+/** The bucket and shard an occurrence due at `at` is delivered from. */
+export function placeOf(policy: Arming, reminderId: string, at: string) {
+  return { bucket: bucketOf(Date.parse(at), policy.bucketMs), shard: shardOf(reminderId, policy.shards) };
+}
+
 /** What a bucket's job carries to the trigger. */
 export interface BucketJob {
   bucket: number;
@@ -50,6 +70,7 @@ export async function readyBucket(
   const name = bucketJobName(bucket, shard);
   const known = seen.get(name);
   if (known !== undefined && known <= fireMs) return;
+  await lockBuckets(tx, [{ bucket, shard }]);
   // `do update` locks the existing row and returns it as it was; xmax = 0 means inserted.
   const [row] = await tx<{ inserted: boolean; state: string; fires_at: Date; generation: number }[]>`
     insert into buckets (bucket, shard, state, fires_at) values (${bucket}, ${shard}, 'scheduled', ${new Date(fireMs)})
