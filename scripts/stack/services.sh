@@ -40,7 +40,7 @@ JWT_AUDIENCE=$NUDGE_DEV_JWT_AUDIENCE
 PUBLIC_BASE_URL=http://127.0.0.1:$2
 ENV
   case "$1" in
-    task-api) echo "METRICS_PORT=$TASK_API_METRICS_PORT" ;;
+    task-api) printf 'METRICS_PORT=%s\nOPERATOR_TOKEN=%s\n' "$TASK_API_METRICS_PORT" "$NUDGE_DEV_OPERATOR_TOKEN" ;;
     notification-service) cat <<ENV
 OPERATOR_TOKEN=$NUDGE_DEV_OPERATOR_TOKEN
 RESEND_API_KEY=re_local_capture

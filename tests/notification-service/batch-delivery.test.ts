@@ -206,7 +206,7 @@ describe("an occurrence armed after its bucket fired", () => {
     resumedRelay = startOutboxRelay(
       system.api.sql,
       system.api.sidecar,
-      { schema: "task_api", batchSize: 50, pollMs: 200, retentionHours: 168 },
+      { ...system.api.config.outbox, schema: "task_api", pollMs: 200 },
       createLogger("task-api", "error"),
     );
 

@@ -53,13 +53,17 @@ export function taskApiEnv(databaseUrl: string, schema: string, port: number, po
  * task-api as it runs in production — the Elysia app, its outbox relay, its own real daprd —
  * on a migrated schema of the test run's database.
  */
-export async function startTaskApi(appId = "task-api") {
+export async function startTaskApi(appId = "task-api", env: Record<string, string> = {}) {
   const stack = await testStack();
   const schema = "task_api";
   await migrateTaskApi(stack.databaseUrl, schema);
   const port = await freePort();
   const ports = await sidecarPorts();
-  const config = loadConfig({ ...taskApiEnv(stack.databaseUrl, schema, port, ports), LOG_LEVEL: "warn" });
+  const config = loadConfig({
+    ...taskApiEnv(stack.databaseUrl, schema, port, ports),
+    LOG_LEVEL: "warn",
+    ...env,
+  });
   const log = createLogger("task-api", config.logLevel);
   const sql = connect(config.database.url, { schema, max: 10, applicationName: "task-api-test" });
   const metrics = new Metrics();
@@ -73,7 +77,7 @@ export async function startTaskApi(appId = "task-api") {
     ports,
     env: { APP_API_TOKEN },
   });
-  const relay = startOutboxRelay(sql, config.sidecar, { schema, ...config.outbox }, log);
+  const relay = startOutboxRelay(sql, config.sidecar, { schema, ...config.outbox }, log, metrics);
   const baseUrl = `http://127.0.0.1:${port}`;
 
   async function request(
@@ -97,6 +101,7 @@ export async function startTaskApi(appId = "task-api") {
 
   return {
     stack,
+    config,
     sql,
     app,
     sidecar,

@@ -1,8 +1,6 @@
 import type { Logger } from "@nudge/service";
-import { Elysia, ValidationError } from "elysia";
+import { ValidationError } from "elysia";
 import { type FieldError, ProblemError } from "./problem.ts";
-
-export const MAX_BODY_BYTES = 64 * 1024;
 
 export function problemResponse(
   status: number,
@@ -70,38 +68,35 @@ function validationProblem(error: ValidationError): Response {
   );
 }
 
-/** The one place errors become HTTP responses: RFC 9457 problem+json for every 4xx/5xx. */
-export const errorHandling = (log: Logger) =>
-  new Elysia({ name: "errors" })
-    .onRequest(({ request }) => {
-      const length = Number(request.headers.get("content-length") ?? 0);
-      if (length > MAX_BODY_BYTES) {
-        return problemResponse(
-          413,
-          "payload-too-large",
-          "Payload too large",
-          `bodies are limited to ${MAX_BODY_BYTES} bytes`,
-        );
-      }
-    })
-    .onError({ as: "global" }, ({ code, error, request }) => {
-      if (error instanceof ProblemError) {
-        return problemResponse(error.status, error.slug, error.title, error.detail, error.errors);
-      }
-      if (error instanceof ValidationError || code === "VALIDATION")
-        return validationProblem(error as ValidationError);
-      if (code === "PARSE") {
-        return problemResponse(400, "malformed-body", "Malformed body", "the body is not valid JSON", [
-          { field: "body", message: "is not valid JSON" },
-        ]);
-      }
-      if (code === "NOT_FOUND") return problemResponse(404, "not-found", "Not found", "no such route");
-      const url = new URL(request.url);
-      log.error("unhandled error", {
-        method: request.method,
-        path: url.pathname,
-        error: String(error),
-        stack: (error as Error)?.stack,
-      });
-      return problemResponse(500, "internal", "Internal error", "the server could not complete the request");
-    });
+/**
+ * The one place errors become HTTP responses: RFC 9457 problem+json for every 4xx/5xx. Undefined
+ * for NOT_FOUND, which the boundary turns into 404 or 405 (it knows the routes).
+ */
+export function errorResponse(
+  code: unknown,
+  error: unknown,
+  request: Request,
+  log: Logger,
+): Response | undefined {
+  // A ProblemError thrown while the body was parsed arrives wrapped in Elysia's ParseError.
+  const cause = (error as { cause?: unknown })?.cause;
+  if (code === "PARSE" && cause instanceof ProblemError) error = cause;
+  if (error instanceof ProblemError) {
+    return problemResponse(error.status, error.slug, error.title, error.detail, error.errors);
+  }
+  if (error instanceof ValidationError || code === "VALIDATION")
+    return validationProblem(error as ValidationError);
+  if (code === "PARSE") {
+    return problemResponse(400, "malformed-body", "Malformed body", "the body is not valid JSON", [
+      { field: "body", message: "is not valid JSON" },
+    ]);
+  }
+  if (code === "NOT_FOUND") return undefined;
+  log.error("unhandled error", {
+    method: request.method,
+    path: new URL(request.url).pathname,
+    error: String(error),
+    stack: (error as Error)?.stack,
+  });
+  return problemResponse(500, "internal", "Internal error", "the server could not complete the request");
+}

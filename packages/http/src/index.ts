@@ -1,6 +1,16 @@
-export { authentication, bearerToken, type JwtSettings, tokenVerifier, type VerifyToken } from "./auth.ts";
-export { errorHandling, MAX_BODY_BYTES, problemResponse } from "./errors.ts";
-export { operatorTokenMatches, readiness } from "./operator.ts";
+export { type Access, type AccessPolicy, accessOf, authentication, userOf } from "./access.ts";
+export {
+  bearerToken,
+  type JwtSettings,
+  jwtEnv,
+  jwtSettings,
+  tokenVerifier,
+  type VerifyToken,
+} from "./auth.ts";
+export { type BoundaryOptions, boundary } from "./boundary.ts";
+export { problemResponse } from "./errors.ts";
+export { JsonRejection, MAX_JSON_DEPTH, parseStrictJson } from "./json.ts";
+export { type ApiDocsOptions, apiDocs, HEADERS, openApiDocument, readsHeaders } from "./openapi.ts";
 export {
   conflict,
   type FieldError,
@@ -10,3 +20,7 @@ export {
   preconditionFailed,
   unauthorized,
 } from "./problem.ts";
+export { readiness } from "./readiness.ts";
+export { MAX_BODY_BYTES, MAX_HEADER_BYTES, MAX_URL_BYTES, readJsonBody, SERVE_OPTIONS } from "./request.ts";
+export { bearerSecretMatches, secretMatches } from "./secrets.ts";
+export { type TraceContext, traceContext, validTraceparent, validTracestate } from "./trace-context.ts";

@@ -1,15 +1,15 @@
-import { openapi } from "@elysiajs/openapi";
 import type { Sidecar } from "@nudge/dapr";
 import type { Sql } from "@nudge/db";
+import { type AccessPolicy, apiDocs, boundary, SERVE_OPTIONS } from "@nudge/http";
 import type { Logger } from "@nudge/service";
 import { Elysia } from "elysia";
 import type { Config } from "./config.ts";
 import { healthRoutes } from "./health/routes.ts";
 import { tokenVerifier, type VerifyToken } from "./http/auth.ts";
-import { errorHandling, MAX_BODY_BYTES } from "./http/errors.ts";
 import { internalRoutes } from "./internal/routes.ts";
 import { notificationRoutes } from "./notifications/routes.ts";
 import { Metrics } from "./observability/metrics.ts";
+import { outboxOperatorRoutes } from "./outbox/routes.ts";
 import { reminderRoutes } from "./reminders/routes.ts";
 import { seriesRoutes } from "./series/routes.ts";
 import { tagRoutes } from "./tags/routes.ts";
@@ -25,14 +25,26 @@ export interface AppDeps {
   verify?: VerifyToken;
 }
 
+/** Anyone may call these; every other path needs a user's token (or, /internal/, the sidecar's). */
+export const PUBLIC_PATHS = ["/healthz", "/readyz", "/openapi.json", "/docs", "/docs/"];
+
 /** The task-api HTTP app; tests build it the same way main.ts does. */
 export function buildApp({ sql, config, sidecar, log, metrics = new Metrics(), verify }: AppDeps) {
   const verifyToken = verify ?? tokenVerifier(config.jwt);
   const started = new WeakMap<Request, number>();
+  const access: AccessPolicy = {
+    verify: verifyToken,
+    public: PUBLIC_PATHS,
+    sidecar: ["/internal/"],
+    operator: ["/operator/"],
+    operatorToken: config.operatorToken,
+    appApiToken: config.appApiToken,
+    requireAppToken: true,
+  };
   return (
     // normalize: false — unknown fields are rejected, never silently dropped.
-    new Elysia({ normalize: false, serve: { maxRequestBodySize: MAX_BODY_BYTES * 2 } })
-      .use(errorHandling(log))
+    new Elysia({ normalize: false, serve: SERVE_OPTIONS })
+      .use(boundary({ log, ...access }))
       .onRequest(({ request }) => {
         started.set(request, performance.now());
       })
@@ -49,32 +61,24 @@ export function buildApp({ sql, config, sidecar, log, metrics = new Metrics(), v
         }
       })
       .use(
-        openapi({
-          path: "/docs",
-          specPath: "/openapi.json",
-          documentation: {
-            info: {
-              title: "Nudge task API",
-              version: "1.0.0",
-              description:
-                "Tasks, tags, reminders, notifications and preferences; every change is published as a CloudEvent.",
-            },
-            components: {
-              securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
-            },
-            security: [{ bearer: [] }],
-          },
-          exclude: { paths: [/^\/internal/] },
+        apiDocs({
+          title: "Nudge task API",
+          version: "1.0.0",
+          description:
+            "Tasks, tags, reminders, notifications and preferences; every change is published as a CloudEvent.",
+          access,
+          exclude: [/^\/internal/, /^\/operator/],
         }),
       )
       .use(healthRoutes(sql, sidecar))
-      .use(internalRoutes(sql, config.appApiToken))
-      .use(taskRoutes(sql, verifyToken, config.publicBaseUrl))
-      .use(seriesRoutes(sql, verifyToken))
-      .use(reminderRoutes(sql, verifyToken))
-      .use(notificationRoutes(sql, verifyToken))
-      .use(tagRoutes(sql, verifyToken))
-      .use(preferenceRoutes(sql, verifyToken))
+      .use(internalRoutes(sql))
+      .use(outboxOperatorRoutes(sql))
+      .use(taskRoutes(sql, config.publicBaseUrl))
+      .use(seriesRoutes(sql))
+      .use(reminderRoutes(sql))
+      .use(notificationRoutes(sql))
+      .use(tagRoutes(sql))
+      .use(preferenceRoutes(sql))
   );
 }
 

@@ -1,5 +1,5 @@
-import { timingSafeEqual } from "node:crypto";
 import {
+  Id,
   InternalNotificationBatch,
   InternalNotificationCreate,
   InternalOccurrenceCreate,
@@ -14,11 +14,12 @@ import {
   SeriesView,
   Task,
   TaskWithOwner,
+  Text,
 } from "@nudge/contracts";
 import type { Sql } from "@nudge/db";
+import { traceContext } from "@nudge/http";
 import { Type } from "@sinclair/typebox";
 import { Elysia } from "elysia";
-import { ProblemError } from "../http/problem.ts";
 import { json, replayable } from "../http/respond.ts";
 import { requestHash, runIdempotent } from "../idempotency/store.ts";
 import { notificationsService } from "../notifications/service.ts";
@@ -28,33 +29,19 @@ import { etagOf } from "../tasks/model.ts";
 import { tasksService } from "../tasks/service.ts";
 import { getPreferences } from "../users/service.ts";
 
-const sameToken = (given: string | undefined, expected: string) =>
-  given !== undefined &&
-  given.length === expected.length &&
-  timingSafeEqual(Buffer.from(given), Buffer.from(expected));
-
 /**
  * Routes other services reach through Dapr service invocation only. The sidecar adds the
  * `dapr-api-token` header (its APP_API_TOKEN) to every call it forwards, so a request without
- * it did not come through the sidecar. With no token configured, the routes refuse everything.
+ * it did not come through the sidecar: the boundary's access policy (app.ts) refuses it before
+ * anything reads the request. With no token configured, the routes refuse everything.
  */
-export function internalRoutes(sql: Sql, appApiToken: string | undefined) {
+export function internalRoutes(sql: Sql) {
   const tasks = tasksService(sql);
   const reminders = remindersService(sql);
   const notifications = notificationsService(sql);
   const series = seriesService(sql);
-  const SeriesParams = Type.Object({ id: Type.String({ format: "uuid" }) });
+  const SeriesParams = Type.Object({ id: Id });
   return new Elysia({ prefix: "/internal", tags: ["internal"] })
-    .onBeforeHandle({ as: "local" }, ({ headers }) => {
-      if (!appApiToken || !sameToken(headers["dapr-api-token"], appApiToken)) {
-        throw new ProblemError(
-          403,
-          "forbidden",
-          "Forbidden",
-          "internal routes are reachable only through Dapr service invocation",
-        );
-      }
-    })
     .get(
       "/tasks/:id/owner/:userId",
       async ({ params }) => ({
@@ -63,8 +50,8 @@ export function internalRoutes(sql: Sql, appApiToken: string | undefined) {
       }),
       {
         params: Type.Object({
-          id: Type.String({ format: "uuid" }),
-          userId: Type.String({ minLength: 1, maxLength: 200 }),
+          id: Id,
+          userId: Text({ minLength: 1, maxLength: 200 }),
         }),
         response: { 200: TaskWithOwner, 403: Problem, 404: Problem },
         detail: { summary: "A task with its owner's preferences (for reminder delivery)" },
@@ -81,7 +68,7 @@ export function internalRoutes(sql: Sql, appApiToken: string | undefined) {
             requestHash("POST", path, body.task),
             async (tx) => {
               const task = await tasks.create(
-                { userId: body.userId, traceparent: headers.traceparent },
+                { userId: body.userId, trace: traceContext(headers) },
                 body.task,
                 tx,
               );
@@ -103,7 +90,7 @@ export function internalRoutes(sql: Sql, appApiToken: string | undefined) {
     .post(
       "/series/:id/occurrences",
       async ({ params, body, headers }) => {
-        const { task, created } = await series.createOccurrence(params.id, body, headers.traceparent);
+        const { task, created } = await series.createOccurrence(params.id, body, traceContext(headers));
         return json(task, created ? 201 : 200, {
           etag: etagOf(task.version),
           ...(created ? {} : { "idempotent-replayed": "true" }),
@@ -118,7 +105,7 @@ export function internalRoutes(sql: Sql, appApiToken: string | undefined) {
     )
     .post(
       "/series/:id/end",
-      ({ params, body, headers }) => series.end(params.id, body.lastTaskId, headers.traceparent),
+      ({ params, body, headers }) => series.end(params.id, body.lastTaskId, traceContext(headers)),
       {
         params: SeriesParams,
         body: InternalSeriesEnd,
@@ -127,7 +114,7 @@ export function internalRoutes(sql: Sql, appApiToken: string | undefined) {
       },
     )
     .get("/reminders/:id", ({ params }) => reminders.withOwner(params.id), {
-      params: Type.Object({ id: Type.String({ format: "uuid" }) }),
+      params: Type.Object({ id: Id }),
       response: { 200: ReminderWithOwner, 403: Problem, 404: Problem },
       detail: { summary: "A reminder with its task and owner (is this occurrence still current?)" },
     })
