@@ -124,44 +124,57 @@ describe("when the provider refuses part of a chunk", () => {
 });
 
 describe("arming from a bulk of events", () => {
-  test("an event the database cannot take is parked on dlq-events alone; the events around it are armed", async () => {
-    const partitionKey = crypto.randomUUID(); // one partition, so they travel in one bulk
-    const event = (occurrenceKey: string) => {
-      const reminderId = crypto.randomUUID();
-      return {
-        specversion: "1.0" as const,
-        id: crypto.randomUUID(),
-        type: "reminder.scheduled",
-        source: "/tests",
-        subject: reminderId,
-        time: new Date().toISOString(),
-        datacontenttype: "application/json" as const,
-        data: {
-          schemaVersion: 1,
-          reminderId,
-          taskId: crypto.randomUUID(),
-          userId: "bulk-user",
-          at: new Date(Date.now() + 3_600_000).toISOString(),
-          occurrenceKey: occurrenceKey.replace("{id}", reminderId),
-        },
+  test("an event the database refuses is parked on dlq-events alone; the events around it are armed", async () => {
+    // The fault: the database refuses this one user's occurrences, as it would a bad row.
+    const sql = system.service.sql;
+    await sql.unsafe(`
+      create or replace function refuse_poison() returns trigger language plpgsql as $$
+      begin
+        if new.user_id = 'poison-user' then raise exception 'this row is poison'; end if;
+        return new;
+      end $$;
+      create trigger refuse_poison before insert or update on occurrences
+        for each row execute function refuse_poison();`);
+    try {
+      const partitionKey = crypto.randomUUID(); // one partition, so they travel in one bulk
+      const event = (userId: string) => {
+        const reminderId = crypto.randomUUID();
+        return {
+          specversion: "1.0" as const,
+          id: crypto.randomUUID(),
+          type: "reminder.scheduled",
+          source: "/tests",
+          subject: reminderId,
+          time: new Date().toISOString(),
+          datacontenttype: "application/json" as const,
+          data: {
+            schemaVersion: 1,
+            reminderId,
+            taskId: crypto.randomUUID(),
+            userId,
+            at: new Date(Date.now() + 3_600_000).toISOString(),
+            occurrenceKey: `${reminderId}:1`,
+          },
+        };
       };
-    };
-    // Valid by the contract, but PostgreSQL text cannot hold a NUL character.
-    const poison = event("{id}:\u0000");
-    const others = [event("{id}:1"), event("{id}:2"), event("{id}:3")];
-    for (const e of [others[0], poison, ...others.slice(1)]) {
-      await publishEvent(system.api.sidecar, "reminders", e as never, { partitionKey });
-    }
+      const poison = event("poison-user");
+      const others = [event("bulk-user"), event("bulk-user"), event("bulk-user")];
+      for (const e of [others[0], poison, ...others.slice(1)]) {
+        await publishEvent(system.api.sidecar, "reminders", e as never, { partitionKey });
+      }
 
-    await recorder.waitForCount((e) => e.topic === "dlq-events" && e.id === poison.id, 1);
-    await waitFor("the other events to be armed", async () => {
-      const rows = await system.service.sql`
-        select 1 from occurrences where reminder_id = any(${others.map((e) => e.data.reminderId)}::uuid[])`;
-      return rows.length === others.length;
-    });
-    const [processed] = await system.service.sql<{ n: number }[]>`
-      select count(*)::int as n from processed_events where event_id = ${poison.id}`;
-    expect(processed?.n).toBe(0);
+      await recorder.waitForCount((e) => e.topic === "dlq-events" && e.id === poison.id, 1);
+      await waitFor("the other events to be armed", async () => {
+        const rows = await sql`
+          select 1 from occurrences where reminder_id = any(${others.map((e) => e.data.reminderId)}::uuid[])`;
+        return rows.length === others.length;
+      });
+      const [processed] = await sql<{ n: number }[]>`
+        select count(*)::int as n from processed_events where event_id = ${poison.id}`;
+      expect(processed?.n).toBe(0); // parked, not recorded as handled: a replay is handled afresh
+    } finally {
+      await sql.unsafe("drop trigger refuse_poison on occurrences; drop function refuse_poison();");
+    }
   }, 30_000);
 });
 

@@ -111,6 +111,8 @@ export function buildApp(deps: AppDeps) {
         // Events and job triggers come only from our sidecar (it sends APP_API_TOKEN when set).
         sidecar: ["/events/", "/job/"],
         appApiToken: deps.appApiToken,
+        // A bulk of up to 100 reminders events (each at most a few KiB).
+        sidecarBodyBytes: 1024 * 1024,
         operator: ["/operator/"],
         operatorToken: deps.operatorToken,
       }),

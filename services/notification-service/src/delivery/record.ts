@@ -87,6 +87,28 @@ function reportOf(
   };
 }
 
+/** task-api takes request bodies up to 64 KiB: a chunk's notifications go in parts below that. */
+const NOTIFICATIONS_BODY_BYTES = 48 * 1024;
+
+/** `items` in order, cut into parts whose JSON stays under `limit` bytes (one item at least). */
+export function bySize<T>(items: T[], limit: number): T[][] {
+  const parts: T[][] = [];
+  let part: T[] = [];
+  let size = 0;
+  for (const item of items) {
+    const bytes = Buffer.byteLength(JSON.stringify(item)) + 1;
+    if (part.length > 0 && size + bytes > limit) {
+      parts.push(part);
+      part = [];
+      size = 0;
+    }
+    part.push(item);
+    size += bytes;
+  }
+  if (part.length > 0) parts.push(part);
+  return parts;
+}
+
 export interface RecordDeps {
   sql: Sql;
   sidecar: Sidecar;
@@ -109,26 +131,27 @@ export interface Sent {
  */
 export async function recordSent(deps: RecordDeps, sent: Sent[]): Promise<void> {
   if (sent.length === 0) return;
-  const notifications = await daprFetch(
-    deps.sidecar,
-    "record notifications",
-    `/v1.0/invoke/${deps.taskApiAppId}/method/internal/notifications/batch`,
-    {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        notifications: sent.map(({ member, recipient, title }) => ({
-          deliveryId: member.deliveryId,
-          userId: member.userId,
-          taskId: member.taskId,
-          reminderId: member.reminderId,
-          title: title.slice(0, 500),
-          body: `Emailed to ${recipient}`.slice(0, 2000),
-        })),
-      }),
-    },
-  );
-  await notifications.body?.cancel();
+  const notifications = sent.map(({ member, recipient, title }) => ({
+    deliveryId: member.deliveryId,
+    userId: member.userId,
+    taskId: member.taskId,
+    reminderId: member.reminderId,
+    title: title.slice(0, 500),
+    body: `Emailed to ${recipient}`.slice(0, 2000),
+  }));
+  for (const part of bySize(notifications, NOTIFICATIONS_BODY_BYTES)) {
+    const response = await daprFetch(
+      deps.sidecar,
+      "record notifications",
+      `/v1.0/invoke/${deps.taskApiAppId}/method/internal/notifications/batch`,
+      {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ notifications: part }),
+      },
+    );
+    await response.body?.cancel();
+  }
   await publishEvents(
     deps.sidecar,
     TOPICS.reminders,
