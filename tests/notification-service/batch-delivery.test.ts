@@ -235,3 +235,52 @@ describe("an occurrence armed after its bucket fired", () => {
     expect(mailTo(first.email)).toHaveLength(1);
   }, 90_000);
 });
+
+describe("an occurrence due at once, alone in its bucket", () => {
+  test("reminders created a moment before their instant, each the first of its bucket, are each delivered once, promptly", async () => {
+    // Each bucket's row is new and its job due at once: the trigger can come before the arming
+    // transaction that scheduled the job has committed.
+    const people = await Promise.all(
+      Array.from({ length: 5 }, async (_, i) => {
+        const user = `user-${crypto.randomUUID()}`;
+        const email = `${user}@example.com`;
+        await system.api.request("PATCH", "/me/preferences", { user, body: { email } });
+        const { body: task } = await system.api.request("POST", "/tasks", {
+          user,
+          body: { title: `Due at once ${i}` },
+        });
+        return { user, email, taskId: task.id as string };
+      }),
+    );
+    const first = secondsAhead(2000).getTime();
+    const created: Array<(typeof people)[number] & { at: number; reminderId: string }> = [];
+    for (const [i, person] of people.entries()) {
+      const at = first + i * 1000 + 300; // a second, and a bucket, each
+      await Bun.sleep(Math.max(0, at - 250 - Date.now()));
+      const response = await system.api.request("POST", `/tasks/${person.taskId}/reminders`, {
+        user: person.user,
+        body: { at: new Date(at).toISOString() },
+      });
+      expect(response.status).toBe(201);
+      created.push({ ...person, at, reminderId: response.body.id as string });
+    }
+    await waitFor("every email", () => created.every((c) => mailTo(c.email).length > 0), {
+      timeoutMs: 30_000,
+    }).catch(async (error) => {
+      const states = await system.service.sql`
+        select o.reminder_id, o.state, b.state as bucket_state, b.generation from occurrences o
+        join buckets b on b.bucket = o.bucket and b.shard = o.shard
+        where o.reminder_id = any(${created.map((c) => c.reminderId)}::uuid[])`;
+      throw new Error(`${(error as Error).message}: ${JSON.stringify(states)}`);
+    });
+    for (const c of created) {
+      const [armed] = await system.service.sql<{ armed_at: Date }[]>`
+        select armed_at from occurrences where reminder_id = ${c.reminderId}`;
+      const [email] = mailTo(c.email);
+      expect(email?.receivedAt).toBeGreaterThanOrEqual(c.at);
+      expect((email?.receivedAt ?? 0) - Math.max(c.at, armed?.armed_at.getTime() ?? 0)).toBeLessThan(2000);
+    }
+    await Bun.sleep(1000);
+    for (const c of created) expect(mailTo(c.email)).toHaveLength(1);
+  }, 60_000);
+});
