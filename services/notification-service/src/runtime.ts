@@ -6,6 +6,7 @@ import { buildApp } from "./app.ts";
 import type { Config } from "./config.ts";
 import { createDeliveryActivities } from "./delivery/activities.ts";
 import { bucketDelivery } from "./delivery/workflow.ts";
+import { scheduleRetention } from "./reminders/retention.ts";
 
 /**
  * Wires the service: pool, Resend client, workflow runtime and client, HTTP app. main.ts and the
@@ -38,13 +39,15 @@ export function createNotificationService(
     maxConcurrentWorkItems: config.workflowConcurrency,
   });
   const workflows = host.client;
+  const jobs = jobsClient(config.sidecar);
   const app = buildApp({
     sql,
     sidecar: config.sidecar,
-    jobs: jobsClient(config.sidecar),
+    jobs,
     workflows,
     workflowName: workflow.name,
     batching: config.batching,
+    retention: config.retention,
     send: config.send,
     appApiToken: config.appApiToken,
     operatorToken: config.operatorToken,
@@ -60,6 +63,19 @@ export function createNotificationService(
       app.listen({ port: config.port, hostname: config.host });
     },
     startWorker: host.start,
+    /** The clean-up's cron job needs a live sidecar (and its scheduler connection). */
+    async scheduleRetention(sidecarUp: () => Promise<boolean>) {
+      for (;;) {
+        if (await sidecarUp()) {
+          try {
+            return await scheduleRetention(jobs, config.retention.schedule);
+          } catch (error) {
+            log.warn("scheduling the retention job failed; retrying", { error: String(error) });
+          }
+        }
+        await Bun.sleep(1000);
+      }
+    },
     async stop() {
       await app.stop(true);
       await host.stop();
