@@ -1,4 +1,4 @@
-import { jobsClient, workflowHost } from "@nudge/dapr";
+import { jobsClient, scheduleWhenReady, workflowHost } from "@nudge/dapr";
 import { connect } from "@nudge/db";
 import { createLogger, type Logger } from "@nudge/service";
 import { Resend } from "resend";
@@ -64,18 +64,12 @@ export function createNotificationService(
     },
     startWorker: host.start,
     /** The clean-up's cron job needs a live sidecar (and its scheduler connection). */
-    async scheduleRetention(sidecarUp: () => Promise<boolean>) {
-      for (;;) {
-        if (await sidecarUp()) {
-          try {
-            return await scheduleRetention(jobs, config.retention.schedule);
-          } catch (error) {
-            log.warn("scheduling the retention job failed; retrying", { error: String(error) });
-          }
-        }
-        await Bun.sleep(1000);
-      }
-    },
+    scheduleRetention: (sidecarUp: () => Promise<boolean>) =>
+      scheduleWhenReady(
+        sidecarUp,
+        () => scheduleRetention(jobs, config.retention.schedule),
+        (error) => log.warn("scheduling the retention job failed; retrying", { error: String(error) }),
+      ),
     async stop() {
       await app.stop(true);
       await host.stop();
