@@ -1,34 +1,38 @@
 import { createServer } from "node:net";
 
-/** Ports this process already handed out: the OS may offer a just-closed port again. */
+/**
+ * Where test ports come from: below Linux's ephemeral range (32768–60999), from which the kernel
+ * gives every outgoing connection of every process its local port, so a port picked there can be
+ * taken between the pick and the bind (a daprd once failed "bind: address already in use" on a
+ * busy machine); below Kubernetes' NodePort range (30000–32767); above the fixed ports of the
+ * local stacks (Kafka's 19092 moved by a NUDGE_PORT_OFFSET up to 6000).
+ */
+const LOWEST = 26_000;
+const HIGHEST = 29_999;
+
+/** Ports this process already handed out: one must never serve two processes of a run. */
 const handedOut = new Set<number>();
 
-function osPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+function bindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
     server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => {
-        if (address && typeof address === "object") resolve(address.port);
-        else reject(new Error("no port assigned"));
-      });
-    });
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
   });
 }
 
 /**
- * A TCP port on loopback that was free a moment ago (the OS picks it), never one this process
- * handed out before — a sidecar's gRPC port and its app's port once came out equal.
+ * A TCP port on loopback that nothing listened on a moment ago and that no outgoing connection
+ * can take meanwhile, never one this process handed out before — a sidecar's gRPC port and its
+ * app's port once came out equal.
  */
 export async function freePort(): Promise<number> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const port = await osPort();
-    if (!handedOut.has(port)) {
-      handedOut.add(port);
-      return port;
-    }
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = LOWEST + Math.floor(Math.random() * (HIGHEST - LOWEST + 1));
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    if (await bindable(port)) return port;
   }
-  throw new Error("the OS kept offering ports this test run already uses");
+  throw new Error(`no free port between ${LOWEST} and ${HIGHEST} after 200 tries`);
 }
