@@ -116,13 +116,14 @@ start_scheduler() {
   if daemon_up scheduler && started_with_tls scheduler; then step scheduler "already running on 127.0.0.1:$SCHEDULER_PORT"; return; fi
   stop_daemon scheduler
   port_open "$SCHEDULER_PORT" && die scheduler "$log" "port $SCHEDULER_PORT is taken: stop the other scheduler or set SCHEDULER_PORT"
-  mkdir -p "$DAPR_DATA/scheduler"
+  # Where it writes its mTLS identity (versioned folders beside a "current" symlink it swaps).
+  mkdir -p "$DAPR_DATA/scheduler" "$DAPR_DATA/scheduler-identity"
   step scheduler "starting on 127.0.0.1:$SCHEDULER_PORT (embedded etcd in $DAPR_DATA/scheduler)"
   start_daemon scheduler "$log" "$DAPR_BIN_DIR/scheduler" --port "$SCHEDULER_PORT" --listen-address 127.0.0.1 \
     --healthz-port "$(port_at 58082)" --healthz-listen-address 127.0.0.1 --metrics-port "$(port_at 59092)" --metrics-listen-address 127.0.0.1 \
     --etcd-data-dir "$DAPR_DATA/scheduler" --etcd-client-port "$(port_at 52379)" --etcd-client-listen-address 127.0.0.1 \
     --etcd-initial-cluster "dapr-scheduler-server-0=http://127.0.0.1:$(port_at 52380)" \
     --override-broadcast-host-port "127.0.0.1:$SCHEDULER_PORT" "${CONTROL_PLANE_TLS[@]}" \
-    --identity-directory-write "$RUN_DIR/scheduler-identity"
+    --identity-directory-write "$DAPR_DATA/scheduler-identity/current"
   wait_until scheduler "$log" 60 "scheduler not healthy within 60s (etcd ports $(port_at 52379)/$(port_at 52380) taken?)" curl -fsS "http://127.0.0.1:$(port_at 58082)/healthz"
 }
