@@ -10,7 +10,7 @@ export {
 export { type BoundaryOptions, boundary } from "./boundary.ts";
 export { problemResponse } from "./errors.ts";
 export { JsonRejection, MAX_JSON_DEPTH, parseStrictJson } from "./json.ts";
-export { type ApiDocsOptions, apiDocs, openApiDocument } from "./openapi.ts";
+export { type ApiDocsOptions, apiDocs, HEADERS, openApiDocument, readsHeaders } from "./openapi.ts";
 export {
   conflict,
   type FieldError,

@@ -19,7 +19,32 @@ export interface ApiDocsOptions {
   exclude: RegExp[];
 }
 
+/** Request headers a route reads, for its document (Elysia documents only schema-validated ones). */
+export const HEADERS = {
+  ifMatch: {
+    name: "If-Match",
+    in: "header",
+    required: false,
+    description: 'The ETag the change is based on ("3", W/"3") or *; a stale one is 412.',
+    schema: { type: "string", pattern: '^(?:\\*|(?:W/)?"[0-9]{1,9}")$' },
+  },
+  idempotencyKey: {
+    name: "Idempotency-Key",
+    in: "header",
+    required: false,
+    description:
+      "Replays the first response to the same key for 24 h; the same key with another body is 422.",
+    schema: { type: "string", pattern: "^[\\x21-\\x7e]{1,200}$" },
+  },
+} as const;
+
+/** `detail` of a route that reads these headers: `detail: { summary, ...readsHeaders(HEADERS.ifMatch) }`. */
+export const readsHeaders = (...headers: Array<(typeof HEADERS)[keyof typeof HEADERS]>) => ({
+  "x-request-headers": headers,
+});
+
 type Operation = {
+  "x-request-headers"?: unknown[];
   parameters?: Array<{ in: string }>;
   requestBody?: { content?: Record<string, unknown>; required?: boolean };
   responses?: Record<string, { description?: string; content?: Record<string, unknown>; headers?: unknown }>;
@@ -37,6 +62,7 @@ const ERROR_TEXT: Record<string, string> = {
   "413": "Body larger than 64 KiB",
   "415": "Body is not application/json",
   "422": "Well-formed body with invalid content; `errors` names each field",
+  "414": "Path and query longer than 4 KiB",
   "431": "Header fields larger than 8 KiB in all",
 };
 
@@ -86,16 +112,23 @@ export function openApiDocument(app: AnyElysia, options: ApiDocsOptions) {
 }
 
 function completeOperation(operation: Operation, method: string, isPublic: boolean) {
+  const headers = (operation["x-request-headers"] ?? []) as Array<{ in: string; name: string }>;
+  if (headers.length) {
+    operation.parameters = [...(operation.parameters ?? []), ...headers];
+    delete operation["x-request-headers"];
+  }
   const responses = (operation.responses ??= {});
   const hasBody = operation.requestBody !== undefined;
   if (!Object.keys(responses).some((status) => status.startsWith("2"))) {
     if (method === "delete") responses["204"] = { description: "Done; no content" };
     else responses["200"] = { description: "OK" };
   }
-  const possible = ["400", "431"];
+  const possible = ["400", "414", "431"];
   if (!isPublic) possible.push("401");
   if (operation.parameters?.some((p) => p.in === "path")) possible.push("404");
   if (hasBody) possible.push("413", "415", "422");
+  if (headers.some((h) => h.name === "If-Match")) possible.push("412");
+  if (headers.some((h) => h.name === "Idempotency-Key")) possible.push("422");
   for (const status of possible) responses[status] ??= { description: ERROR_TEXT[status] as string };
   for (const [status, response] of Object.entries(responses)) {
     if (Number(status) >= 400 && status !== "503") {

@@ -7,7 +7,7 @@ import {
   Task,
 } from "@nudge/contracts";
 import type { Sql } from "@nudge/db";
-import { traceContext } from "@nudge/http";
+import { HEADERS, readsHeaders, traceContext } from "@nudge/http";
 import { Type } from "@sinclair/typebox";
 import { Elysia } from "elysia";
 import { authentication } from "../http/auth.ts";
@@ -16,6 +16,7 @@ import { etagOf, ifMatchVersion } from "../tasks/model.ts";
 import { tasksService } from "../tasks/service.ts";
 import { userTimeZone } from "../users/service.ts";
 import { seriesService } from "./service.ts";
+import { skipOccurrence } from "./skip.ts";
 
 const errors = { 400: Problem, 401: Problem, 404: Problem, 409: Problem, 412: Problem, 422: Problem };
 const IdParams = Type.Object({ id: Id }, { additionalProperties: false });
@@ -56,6 +57,23 @@ export function seriesRoutes(sql: Sql) {
       },
     )
     .post(
+      "/tasks/:id/skip",
+      async ({ userId, params, headers }) => {
+        const version = ifMatchVersion(headers["if-match"]);
+        if (Number.isNaN(version)) throw badHeader("if-match", 'must be an ETag such as "3" (or *)');
+        const task = await skipOccurrence(sql, { userId, trace: traceContext(headers) }, params.id, version);
+        return json(task, 200, { etag: etagOf(task.version) });
+      },
+      {
+        params: IdParams,
+        response: { 200: Task, ...errors },
+        detail: {
+          summary: "Skip this occurrence: the task moves to the series' next one without being completed",
+          ...readsHeaders(HEADERS.ifMatch),
+        },
+      },
+    )
+    .post(
       "/tasks/:id/series/stop",
       async ({ userId, params, headers }) => {
         const version = ifMatchVersion(headers["if-match"]);
@@ -72,7 +90,10 @@ export function seriesRoutes(sql: Sql) {
       {
         params: IdParams,
         response: { 200: Task, ...errors },
-        detail: { summary: "Stop the series: this task stays, no next occurrence is created" },
+        detail: {
+          summary: "Stop the series: this task stays, no next occurrence is created",
+          ...readsHeaders(HEADERS.ifMatch),
+        },
       },
     );
 }
