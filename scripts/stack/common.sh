@@ -82,7 +82,14 @@ stop_daemon() { # NAME — the supervisor first (so nothing restarts), then the 
     if [ -n "$spid" ]; then kill -9 "$spid" 2>/dev/null || true; fi
     if [ -n "$pid" ]; then kill -9 "$pid" 2>/dev/null || true; fi
   fi
-  rm -f "$f" "$sup"
+  # The count belongs to that life of the stack: a stopped process starts again from 0.
+  rm -f "$f" "$sup" "$RUN_DIR/$1.restarts"
+}
+
+stop_daemons() { # NAME... — stop_daemon for each, all at once
+  local name
+  for name in "$@"; do stop_daemon "$name" & done
+  wait
 }
 
 # daemon_up NAME — running, or between two lives under its supervisor.

@@ -91,8 +91,12 @@ start_service() { # NAME APP_PORT DAPR_HTTP DAPR_GRPC DAPR_INTERNAL DAPR_METRICS
 }
 
 start_services() { local row; start_mail_capture; for row in "${SERVICE_TABLE[@]}"; do start_service $row; done; }
+# The sidecars first, so that each drains what it is delivering to its app (Dapr's graceful
+# shutdown) while the app still answers; then the apps. Each group at once: one by one, five
+# sidecars' shutdown windows add up.
 stop_services() {
-  local row name
-  for row in "${SERVICE_TABLE[@]}"; do name=${row%% *}; stop_daemon "$name"; stop_daemon "daprd-$name"; done
-  stop_daemon mail-capture
+  local row names=()
+  for row in "${SERVICE_TABLE[@]}"; do names+=("${row%% *}"); done
+  stop_daemons "${names[@]/#/daprd-}"
+  stop_daemons "${names[@]}" mail-capture
 }
