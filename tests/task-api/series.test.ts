@@ -42,6 +42,20 @@ describe("recurring tasks through the API", () => {
     });
   });
 
+  test("a recurring task says in words what its rule means, so the client can confirm it; a one-off says nothing", async () => {
+    const owner = user();
+    const task = await recurringTask(owner, {
+      dueAt: "2030-03-29T08:00:00Z",
+      timeZone: "Europe/Berlin",
+      recurrence: "every 2nd tuesday",
+    });
+    expect(task.recurrenceDescription).toMatch(/^every 2 weeks on Tuesday/);
+    const read = await api.request("GET", `/tasks/${task.id}`, { user: owner });
+    expect(read.body.recurrenceDescription).toBe(task.recurrenceDescription);
+    const oneOff = await recurringTask(owner, { dueAt: "2030-03-29T08:00:00Z" });
+    expect(oneOff.recurrenceDescription).toBeNull();
+  });
+
   test("a preview shows a rule's next instants in a zone and creates nothing", async () => {
     const owner = user();
     const query = new URLSearchParams({

@@ -11,5 +11,10 @@ export {
   seriesFromStart,
 } from "./engine.ts";
 export { RECURRENCE_HINT } from "./natural-text.ts";
-export { type ParsedRecurrence, parseRecurrence, type RecurrenceContext } from "./parse.ts";
+export {
+  describeRecurrence,
+  type ParsedRecurrence,
+  parseRecurrence,
+  type RecurrenceContext,
+} from "./parse.ts";
 export { instantOf, type WallClock, wallClockOf, Zone } from "./zone.ts";

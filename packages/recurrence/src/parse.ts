@@ -54,3 +54,10 @@ export function parseRecurrence(input: string, context: RecurrenceContext): Pars
     description: describeRule(parsed.rule, context.timeZone),
   };
 }
+
+/** The English description of a stored (normalized) rule, or null when the task has none. */
+export function describeRecurrence(rule: string | null, timeZone: string): string | null {
+  if (rule === null) return null;
+  const parsed = parseRule(rule, timeZone);
+  return parsed.ok ? describeRule(parsed.rule, timeZone) : null;
+}
