@@ -1,11 +1,19 @@
 import { AuditEntry, AuditPage, DeadLetter, LiveMessage } from "./audit.ts";
 import { Problem } from "./common.ts";
 import { TaskEvent, TaskUpdate } from "./events.ts";
-import { InternalTaskCreate, ReminderWithOwner, TaskWithOwner } from "./internal.ts";
+import {
+  InternalOccurrenceLookup,
+  InternalTaskCreate,
+  OccurrenceLookup,
+  ReminderWithOwner,
+  TaskWithOwner,
+} from "./internal.ts";
 import { Preferences, PreferencesPatch } from "./preferences.ts";
 import {
+  InternalNotificationBatch,
   InternalNotificationCreate,
   Notification,
+  NotificationBatchResult,
   NotificationPage,
   Reminder,
   ReminderCreate,
@@ -46,7 +54,11 @@ export const exportedSchemas = {
   Notification,
   NotificationPage,
   InternalNotificationCreate,
+  InternalNotificationBatch,
+  NotificationBatchResult,
   ReminderWithOwner,
+  InternalOccurrenceLookup,
+  OccurrenceLookup,
   TaskSeries,
   RecurrencePreview,
   OccurrencePreview,

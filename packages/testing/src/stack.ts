@@ -17,7 +17,7 @@ export interface TestStack {
   sidecar(
     options: Pick<
       SidecarOptions,
-      "appId" | "appPort" | "resourcesPaths" | "ports" | "env" | "logName" | "configPath"
+      "appId" | "appPort" | "resourcesPaths" | "ports" | "env" | "logName" | "configPath" | "extraArgs"
     >,
   ): Promise<RunningSidecar>;
 }

@@ -1,5 +1,6 @@
 import { commonConfig, commonEnv, parseEnv } from "@nudge/service";
 import { type Static, Type } from "@sinclair/typebox";
+import type { RetentionConfig } from "./reminders/retention.ts";
 
 /** Every environment variable notification-service reads. Nothing else reads process.env. */
 const Env = Type.Object({
@@ -13,10 +14,52 @@ const Env = Type.Object({
   EMAIL_FROM: Type.String({ minLength: 3, default: "Nudge <reminders@nudge.local>" }),
   /** Links in emails: <LINK_BASE_URL>/tasks/<id> and <LINK_BASE_URL>/settings. */
   LINK_BASE_URL: Type.String({ pattern: "^https?://", default: "http://127.0.0.1:3000" }),
+  /** Attempts per chunk send (429, 5xx, network, task-api or sidecar down) before it fails. */
   SEND_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 20, default: 6 }),
   SEND_FIRST_RETRY_MS: Type.Integer({ minimum: 10, default: 1000 }),
+  /** Width of a due bucket: occurrences due within it share one Dapr job and one workflow. */
+  REMINDER_BUCKET_MS: Type.Integer({ minimum: 100, maximum: 60_000, default: 1000 }),
+  /** Buckets per instant: occurrences are spread over this many jobs and workflows. */
+  REMINDER_SHARDS: Type.Integer({ minimum: 1, maximum: 64, default: 2 }),
+  /** A bucket's job fires this long before its first instant: claim, look-up and render ahead. */
+  REMINDER_PREPARE_MS: Type.Integer({ minimum: 0, maximum: 10_000, default: 500 }),
+  /** Emails per Resend batch request (Resend's limit is 100). */
+  REMINDER_CHUNK_SIZE: Type.Integer({ minimum: 1, maximum: 100, default: 100 }),
+  /**
+   * A chunk spans at most this much of the bucket: it is sent at its last instant, so the
+   * earliest of it waits up to this long. Occurrences due at the same instant never wait.
+   */
+  REMINDER_CHUNK_SPAN_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 50 }),
+  /** Occurrences one claim takes (a bounded page; the workflow claims until the bucket is empty). */
+  REMINDER_CLAIM_PAGE: Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 }),
+  /** Chunks of one bucket in flight at once. */
+  REMINDER_PARALLEL_CHUNKS: Type.Integer({ minimum: 1, maximum: 64, default: 8 }),
+  /** This replica's name in what it records; Kubernetes sets POD_NAME (else the host name). */
+  POD_NAME: Type.Optional(Type.String({ minLength: 1 })),
+  HOSTNAME: Type.Optional(Type.String({ minLength: 1 })),
+  /** Workflow and activity work items this replica runs at once (chunks wait for their instant). */
+  WORKFLOW_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 256, default: 32 }),
+  /** The Dapr Jobs schedule of the clean-up of delivery bookkeeping (cron with seconds, or @hourly/@every …). */
+  DELIVERY_RETENTION_SCHEDULE: Type.String({ minLength: 1, default: "@hourly" }),
+  /** Delivered or cancelled occurrences, fired buckets with their workflows, handled event ids: kept this long. */
+  DELIVERY_RETENTION_DAYS: Type.Number({ minimum: 0.0001, default: 7 }),
+  /** Recorded chunk requests (the rendered emails) whose deliveries are all done: kept this long. */
+  SEND_RETENTION_HOURS: Type.Number({ minimum: 0.0001, default: 24 }),
+  /** Rows per delete statement of the clean-up. */
+  DELIVERY_RETENTION_BATCH: Type.Integer({ minimum: 1, maximum: 100_000, default: 1000 }),
 });
 type Env = Static<typeof Env>;
+
+/** How occurrences are grouped into buckets and chunks; see the variables above. */
+export interface BatchingConfig {
+  bucketMs: number;
+  shards: number;
+  prepareMs: number;
+  chunkSize: number;
+  chunkSpanMs: number;
+  claimPage: number;
+  parallelChunks: number;
+}
 
 export interface Config {
   port: number;
@@ -28,6 +71,10 @@ export interface Config {
   taskApiAppId: string;
   email: { apiKey: string; baseUrl?: string; from: string; linkBaseUrl: string };
   send: { maxAttempts: number; firstRetryMs: number };
+  batching: BatchingConfig;
+  workflowConcurrency: number;
+  retention: RetentionConfig;
+  replicaName: string;
   logLevel: Env["LOG_LEVEL"];
 }
 
@@ -44,5 +91,22 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       linkBaseUrl: e.LINK_BASE_URL,
     },
     send: { maxAttempts: e.SEND_MAX_ATTEMPTS, firstRetryMs: e.SEND_FIRST_RETRY_MS },
+    batching: {
+      bucketMs: e.REMINDER_BUCKET_MS,
+      shards: e.REMINDER_SHARDS,
+      prepareMs: e.REMINDER_PREPARE_MS,
+      chunkSize: e.REMINDER_CHUNK_SIZE,
+      chunkSpanMs: e.REMINDER_CHUNK_SPAN_MS,
+      claimPage: e.REMINDER_CLAIM_PAGE,
+      parallelChunks: e.REMINDER_PARALLEL_CHUNKS,
+    },
+    workflowConcurrency: e.WORKFLOW_CONCURRENCY,
+    retention: {
+      schedule: e.DELIVERY_RETENTION_SCHEDULE,
+      days: e.DELIVERY_RETENTION_DAYS,
+      sendHours: e.SEND_RETENTION_HOURS,
+      batchSize: e.DELIVERY_RETENTION_BATCH,
+    },
+    replicaName: e.POD_NAME ?? e.HOSTNAME ?? "local",
   };
 }

@@ -1,11 +1,12 @@
-import { jobsClient, workflowHost } from "@nudge/dapr";
+import { jobsClient, scheduleWhenReady, workflowHost } from "@nudge/dapr";
 import { connect } from "@nudge/db";
 import { createLogger, type Logger } from "@nudge/service";
 import { Resend } from "resend";
-import { createActivities } from "./activities/index.ts";
 import { buildApp } from "./app.ts";
 import type { Config } from "./config.ts";
-import { reminderDelivery } from "./workflows/reminder-delivery.ts";
+import { createDeliveryActivities } from "./delivery/activities.ts";
+import { bucketDelivery } from "./delivery/workflow.ts";
+import { scheduleRetention } from "./reminders/retention.ts";
 
 /**
  * Wires the service: pool, Resend client, workflow runtime and client, HTTP app. main.ts and the
@@ -23,24 +24,31 @@ export function createNotificationService(
   // The SDK reads RESEND_BASE_URL from the environment; config has validated it.
   if (config.email.baseUrl) process.env.RESEND_BASE_URL = config.email.baseUrl;
   const resend = new Resend(config.email.apiKey);
-  const activities = createActivities({
+  const activities = createDeliveryActivities({
     sql,
     sidecar: config.sidecar,
     resend,
+    replica: `${config.replicaName}/${process.pid}`,
     taskApiAppId: config.taskApiAppId,
     from: config.email.from,
     linkBaseUrl: config.email.linkBaseUrl,
     log,
   });
-  const workflow = reminderDelivery(activities, config.send);
-  const host = workflowHost(config.sidecar, workflow, activities);
+  const workflow = bucketDelivery(activities);
+  const host = workflowHost(config.sidecar, workflow, activities, {
+    maxConcurrentWorkItems: config.workflowConcurrency,
+  });
   const workflows = host.client;
+  const jobs = jobsClient(config.sidecar);
   const app = buildApp({
     sql,
     sidecar: config.sidecar,
-    jobs: jobsClient(config.sidecar),
+    jobs,
     workflows,
     workflowName: workflow.name,
+    batching: config.batching,
+    retention: config.retention,
+    send: config.send,
     appApiToken: config.appApiToken,
     operatorToken: config.operatorToken,
     log,
@@ -55,6 +63,13 @@ export function createNotificationService(
       app.listen({ port: config.port, hostname: config.host });
     },
     startWorker: host.start,
+    /** The clean-up's cron job needs a live sidecar (and its scheduler connection). */
+    scheduleRetention: (sidecarUp: () => Promise<boolean>) =>
+      scheduleWhenReady(
+        sidecarUp,
+        () => scheduleRetention(jobs, config.retention.schedule),
+        (error) => log.warn("scheduling the retention job failed; retrying", { error: String(error) }),
+      ),
     async stop() {
       await app.stop(true);
       await host.stop();

@@ -1,10 +1,14 @@
 import {
   Id,
+  InternalNotificationBatch,
   InternalNotificationCreate,
   InternalOccurrenceCreate,
+  InternalOccurrenceLookup,
   InternalSeriesEnd,
   InternalTaskCreate,
   Notification,
+  NotificationBatchResult,
+  OccurrenceLookup,
   Problem,
   ReminderWithOwner,
   SeriesView,
@@ -126,5 +130,15 @@ export function internalRoutes(sql: Sql) {
         response: { 201: Notification, 403: Problem, 422: Problem },
         detail: { summary: "Record a delivery's in-app notification, once per deliveryId" },
       },
-    );
+    )
+    .post("/reminders/lookup", ({ body }) => reminders.lookupOccurrences(body.occurrences), {
+      body: InternalOccurrenceLookup,
+      response: { 200: OccurrenceLookup, 403: Problem, 422: Problem },
+      detail: { summary: "A chunk's occurrences: each reminder's current key, its task and owner" },
+    })
+    .post("/notifications/batch", ({ body }) => notifications.recordBatch(body.notifications), {
+      body: InternalNotificationBatch,
+      response: { 200: NotificationBatchResult, 403: Problem, 422: Problem },
+      detail: { summary: "Record a chunk's in-app notifications, each once per deliveryId" },
+    });
 }

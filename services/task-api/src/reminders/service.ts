@@ -1,7 +1,15 @@
-import type { Reminder, ReminderCreate, ReminderSnooze, ReminderWithOwner } from "@nudge/contracts";
+import type {
+  InternalOccurrenceLookup,
+  OccurrenceLookup,
+  Reminder,
+  ReminderCreate,
+  ReminderSnooze,
+  ReminderWithOwner,
+} from "@nudge/contracts";
 import type { Sql } from "@nudge/db";
 import type { TransactionSql } from "postgres";
 import { conflict, invalid, notFound } from "../http/problem.ts";
+import { priorityName } from "../tasks/model.ts";
 import { type Actor, tasksService } from "../tasks/service.ts";
 import { parseInstant } from "../tasks/validate.ts";
 import { getPreferences } from "../users/service.ts";
@@ -139,6 +147,53 @@ export function remindersService(sql: Sql) {
         reminder: toReminder(row),
         task: await tasks.get(row.user_id, row.task_id),
         owner: { userId: row.user_id, ...(await getPreferences(sql, row.user_id)) },
+      };
+    },
+
+    /**
+     * For the delivery of a chunk: each occurrence's reminder as it is now (its current
+     * occurrence key), its task and owner, in one query. A reminder or task that is gone answers
+     * with nulls; a user who never set preferences has the defaults.
+     */
+    async lookupOccurrences(refs: InternalOccurrenceLookup["occurrences"]): Promise<OccurrenceLookup> {
+      const ids = [...new Set(refs.map((ref) => ref.reminderId))];
+      const rows = await sql<
+        {
+          id: string;
+          occurrence_key: string | null;
+          task_id: string;
+          title: string;
+          status: string;
+          priority: number;
+          due_at: Date | null;
+          user_id: string;
+          time_zone: string | null;
+          email: string | null;
+        }[]
+      >`
+        select r.id, r.occurrence_key, t.id as task_id, t.title, t.status, t.priority, t.due_at,
+               r.user_id, u.time_zone, u.email
+        from reminders r join tasks t on t.id = r.task_id left join users u on u.id = r.user_id
+        where r.id = any(${ids}::uuid[])`;
+      const byId = new Map(rows.map((row) => [row.id, row]));
+      return {
+        items: refs.map(({ reminderId, occurrenceKey }) => {
+          const row = byId.get(reminderId);
+          if (!row) return { reminderId, occurrenceKey, currentOccurrenceKey: null, task: null, owner: null };
+          return {
+            reminderId,
+            occurrenceKey,
+            currentOccurrenceKey: row.occurrence_key,
+            task: {
+              id: row.task_id,
+              title: row.title,
+              status: row.status,
+              priority: priorityName(row.priority),
+              dueAt: row.due_at?.toISOString() ?? null,
+            },
+            owner: { userId: row.user_id, timeZone: row.time_zone ?? "UTC", email: row.email },
+          };
+        }),
       };
     },
   };

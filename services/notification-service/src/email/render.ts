@@ -1,16 +1,25 @@
-/** A reminder email, rendered from current task data; pure, so it is easy to test. */
-export interface ReminderEmail {
-  to: string;
+/**
+ * One reminder email, rendered from what is current about its occurrence. Pure: the same
+ * context always renders the same email, so a chunk's send can be repeated byte for byte and
+ * the rendering is tested without any infrastructure. The delivery pipeline calls only
+ * `renderReminderEmail`; what an email says (and which headers it carries) is decided here.
+ */
+export interface ReminderContext {
+  /** Keys the email's Idempotency-Key share, the in-app notification and the events. */
+  deliveryId: string;
+  recipient: { userId: string; email: string; timeZone: string };
+  task: { id: string; title: string; priority: string; dueAt: string | null };
+  reminder: { id: string; occurrenceKey: string; at: string };
+  /** Links in emails: <linkBaseUrl>/tasks/<id> and <linkBaseUrl>/settings. */
+  linkBaseUrl: string;
+}
+
+export interface RenderedEmail {
   subject: string;
   text: string;
   html: string;
-}
-
-export interface RenderInput {
-  to: string;
-  timeZone: string;
-  linkBaseUrl: string;
-  task: { id: string; title: string; priority: string; dueAt: string | null };
+  /** Sent as the email's own headers (Resend's `headers`, per email in a batch too). */
+  headers: Record<string, string>;
 }
 
 /** "2030-01-01 10:00" in the zone: a locale-neutral, unambiguous rendering. */
@@ -37,7 +46,13 @@ const escapeHtml = (text: string) =>
     (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string,
   );
 
-export function renderReminderEmail({ to, timeZone, linkBaseUrl, task }: RenderInput): ReminderEmail {
+export function renderReminderEmail({
+  deliveryId,
+  recipient,
+  task,
+  linkBaseUrl,
+}: ReminderContext): RenderedEmail {
+  const { timeZone } = recipient;
   const due = task.dueAt ? `${localDateTime(task.dueAt, timeZone)} (${timeZone})` : "no due date";
   const link = `${linkBaseUrl}/tasks/${task.id}`;
   const settings = `${linkBaseUrl}/settings`;
@@ -59,5 +74,8 @@ export function renderReminderEmail({ to, timeZone, linkBaseUrl, task }: RenderI
     `<p><a href="${escapeHtml(link)}">Open the task</a></p>`,
     `<p style="color:#666;font-size:12px">You receive this because you set a reminder. <a href="${escapeHtml(settings)}">Change reminder emails</a></p>`,
   ].join("\n");
-  return { to, subject: `Reminder: ${task.title}`, text, html };
+  // A distinct reference per occurrence keeps mail clients from threading every reminder of
+  // the same task title into one conversation.
+  const headers = { "X-Entity-Ref-ID": deliveryId };
+  return { subject: `Reminder: ${task.title}`, text, html, headers };
 }
