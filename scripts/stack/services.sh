@@ -12,6 +12,7 @@ NUDGE_DEV_JWT_ISSUER="${NUDGE_DEV_JWT_ISSUER:-nudge-local}"
 NUDGE_DEV_JWT_AUDIENCE="${NUDGE_DEV_JWT_AUDIENCE:-nudge-api}"
 NUDGE_DEV_APP_TOKEN="${NUDGE_DEV_APP_TOKEN:-local-app-token-0123456789abcdef}"
 NUDGE_DEV_OPERATOR_TOKEN="${NUDGE_DEV_OPERATOR_TOKEN:-local-operator-token-0123456789}"
+NUDGE_DEV_EMAIL_LINK_KEY="${NUDGE_DEV_EMAIL_LINK_KEY:-local-email-link-key-change-me-0123456789}"
 
 # name | app port | dapr http | dapr grpc | dapr internal grpc | dapr metrics
 SERVICE_TABLE=(
@@ -38,6 +39,13 @@ JWT_ISSUER=$NUDGE_DEV_JWT_ISSUER
 JWT_AUDIENCE=$NUDGE_DEV_JWT_AUDIENCE
 PUBLIC_BASE_URL=http://127.0.0.1:$2
 ENV
+  case "$1" in
+    task-api) cat <<ENV
+PUBLIC_BASE_URL=http://127.0.0.1:$TASK_API_PORT
+EMAIL_LINK_KEY=$NUDGE_DEV_EMAIL_LINK_KEY
+ENV
+    ;;
+  esac
   case "$1" in
     notification-service) cat <<ENV
 OPERATOR_TOKEN=$NUDGE_DEV_OPERATOR_TOKEN

@@ -26,6 +26,7 @@ const JWT = {
   audience: "nudge-api",
 };
 const APP_API_TOKEN = "deploy-e2e-app-token-0123456789";
+const EMAIL_LINK_KEY = "deploy-e2e-email-link-key-0123456789abc";
 const children: Bun.Subprocess[] = [];
 const sidecars: RunningSidecar[] = [];
 let api = "";
@@ -129,7 +130,7 @@ afterAll(async () => {
 }, TEARDOWN_TIMEOUT_MS);
 
 function JWT_ENV() {
-  return { JWT_SECRET: JWT.secret, JWT_ISSUER: JWT.issuer, JWT_AUDIENCE: JWT.audience };
+  return { JWT_SECRET: JWT.secret, JWT_ISSUER: JWT.issuer, JWT_AUDIENCE: JWT.audience, EMAIL_LINK_KEY };
 }
 
 async function call<T = unknown>(method: string, path: string, user: string, body?: unknown): Promise<T> {

@@ -13,6 +13,8 @@ export const JWT = {
   audience: "nudge-api",
 };
 export const APP_API_TOKEN = "app-token-for-tests-0123456789";
+/** The key task-api signs email links with in tests (tests sign links of their own with it too). */
+export const EMAIL_LINK_KEY = "email-link-key-for-tests-0123456789abcdef";
 
 /** A signed access token for `sub`, as the identity provider would issue it. */
 export async function tokenFor(
@@ -44,6 +46,7 @@ export function taskApiEnv(databaseUrl: string, schema: string, port: number, po
     JWT_AUDIENCE: JWT.audience,
     OUTBOX_POLL_MS: "500",
     PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+    EMAIL_LINK_KEY,
   };
 }
 

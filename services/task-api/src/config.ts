@@ -1,5 +1,6 @@
 import { ConfigError, commonConfig, commonEnv, parseEnv } from "@nudge/service";
 import { type Static, Type } from "@sinclair/typebox";
+import { type LinkKeys, linkKey } from "./email/links.ts";
 
 export { ConfigError };
 
@@ -13,7 +14,16 @@ const Env = Type.Object({
   OUTBOX_BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 1000, default: 200 }),
   OUTBOX_RETENTION_HOURS: Type.Number({ minimum: 0, default: 24 }),
   OUTBOX_POLL_MS: Type.Integer({ minimum: 50, default: 2000 }),
-  PUBLIC_BASE_URL: Type.String({ default: "http://127.0.0.1:3000" }),
+  /** Where people reach task-api: Location headers and every link in emails start with it. */
+  PUBLIC_BASE_URL: Type.String({ pattern: "^https?://[^\\s]+$", default: "http://127.0.0.1:3000" }),
+  /** Signs the links in emails (HMAC-SHA256); rotate by moving it to EMAIL_LINK_KEY_PREVIOUS. */
+  EMAIL_LINK_KEY: Type.String({ minLength: 32 }),
+  /** Still accepted after a rotation, until the links it signed have expired. */
+  EMAIL_LINK_KEY_PREVIOUS: Type.Optional(Type.String({ minLength: 32 })),
+  /** How long a reminder's or digest's action links (done, snooze, open) work after it was due. */
+  EMAIL_ACTION_LINK_TTL_HOURS: Type.Integer({ minimum: 1, maximum: 24 * 90, default: 24 * 7 }),
+  /** How long settings and unsubscribe links work. */
+  EMAIL_SETTINGS_LINK_TTL_DAYS: Type.Integer({ minimum: 1, maximum: 365, default: 90 }),
 });
 type Env = Static<typeof Env>;
 
@@ -26,7 +36,22 @@ export interface Config {
   jwt: { secret?: string; jwksUrl?: string; issuer: string; audience: string };
   outbox: { batchSize: number; retentionHours: number; pollMs: number };
   publicBaseUrl: string;
+  emailLinks: {
+    keys: LinkKeys;
+    actionTtlSeconds: number;
+    settingsTtlSeconds: number;
+  };
   logLevel: Env["LOG_LEVEL"];
+}
+
+/**
+ * What `task-api migrate` needs: the database only. Migrations never need the service's secrets
+ * (signing keys, JWT settings), so the migration Job gets none.
+ */
+export function loadMigrationConfig(env: Record<string, string | undefined> = process.env) {
+  const { DATABASE_URL, DB_SCHEMA, DB_POOL_MAX } = Env.properties;
+  const e = parseEnv(Type.Object({ DATABASE_URL, DB_SCHEMA, DB_POOL_MAX }), env);
+  return { database: { url: e.DATABASE_URL, schema: e.DB_SCHEMA } };
 }
 
 /** Parse the environment once, at start; a bad or missing variable stops the service by name. */
@@ -34,6 +59,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const e: Env = parseEnv(Env, env);
   if (!e.JWT_SECRET === !e.JWT_JWKS_URL) {
     throw new ConfigError("invalid configuration:\n  set exactly one of JWT_SECRET (HS256) and JWT_JWKS_URL");
+  }
+  if (e.EMAIL_LINK_KEY_PREVIOUS === e.EMAIL_LINK_KEY) {
+    throw new ConfigError("invalid configuration:\n  EMAIL_LINK_KEY_PREVIOUS must differ from EMAIL_LINK_KEY");
   }
   return {
     ...commonConfig(e),
@@ -43,6 +71,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       retentionHours: e.OUTBOX_RETENTION_HOURS,
       pollMs: e.OUTBOX_POLL_MS,
     },
-    publicBaseUrl: e.PUBLIC_BASE_URL,
+    publicBaseUrl: e.PUBLIC_BASE_URL.replace(/\/+$/, ""),
+    emailLinks: {
+      keys: {
+        current: linkKey(e.EMAIL_LINK_KEY),
+        ...(e.EMAIL_LINK_KEY_PREVIOUS ? { previous: linkKey(e.EMAIL_LINK_KEY_PREVIOUS) } : {}),
+      },
+      actionTtlSeconds: e.EMAIL_ACTION_LINK_TTL_HOURS * 3600,
+      settingsTtlSeconds: e.EMAIL_SETTINGS_LINK_TTL_DAYS * 86_400,
+    },
   };
 }
