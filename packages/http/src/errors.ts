@@ -70,38 +70,69 @@ function validationProblem(error: ValidationError): Response {
   );
 }
 
-/** The one place errors become HTTP responses: RFC 9457 problem+json for every 4xx/5xx. */
-export const errorHandling = (log: Logger) =>
+/**
+ * Paths a person opens in a browser (the pages email links lead to): their errors are HTML pages
+ * with the same status, title and detail a problem would carry, never JSON.
+ */
+export interface PageErrors {
+  /** Exact paths, or prefixes ending in "/". */
+  paths: string[];
+  render: (problem: { status: number; title: string; detail?: string }) => Response;
+}
+
+const isPage = (pages: PageErrors | undefined, path: string) =>
+  pages?.paths.some((p) => (p.endsWith("/") ? path.startsWith(p) : path === p)) ?? false;
+
+/** The problem `response` carries, presented as `pages` renders it when the request is for a page. */
+async function presented(response: Response, request: Request, pages?: PageErrors): Promise<Response> {
+  if (!isPage(pages, new URL(request.url).pathname)) return response;
+  const problem = (await response.json()) as { status: number; title: string; detail?: string };
+  return (pages as PageErrors).render(problem);
+}
+
+/**
+ * The one place errors become HTTP responses: RFC 9457 problem+json for every 4xx/5xx (HTML
+ * pages for the paths in `pages`).
+ */
+export const errorHandling = (log: Logger, pages?: PageErrors) =>
   new Elysia({ name: "errors" })
     .onRequest(({ request }) => {
       const length = Number(request.headers.get("content-length") ?? 0);
       if (length > MAX_BODY_BYTES) {
-        return problemResponse(
-          413,
-          "payload-too-large",
-          "Payload too large",
-          `bodies are limited to ${MAX_BODY_BYTES} bytes`,
+        return presented(
+          problemResponse(
+            413,
+            "payload-too-large",
+            "Payload too large",
+            `bodies are limited to ${MAX_BODY_BYTES} bytes`,
+          ),
+          request,
+          pages,
         );
       }
     })
-    .onError({ as: "global" }, ({ code, error, request }) => {
-      if (error instanceof ProblemError) {
-        return problemResponse(error.status, error.slug, error.title, error.detail, error.errors);
-      }
-      if (error instanceof ValidationError || code === "VALIDATION")
-        return validationProblem(error as ValidationError);
-      if (code === "PARSE") {
-        return problemResponse(400, "malformed-body", "Malformed body", "the body is not valid JSON", [
-          { field: "body", message: "is not valid JSON" },
-        ]);
-      }
-      if (code === "NOT_FOUND") return problemResponse(404, "not-found", "Not found", "no such route");
-      const url = new URL(request.url);
-      log.error("unhandled error", {
-        method: request.method,
-        path: url.pathname,
-        error: String(error),
-        stack: (error as Error)?.stack,
-      });
-      return problemResponse(500, "internal", "Internal error", "the server could not complete the request");
-    });
+    .onError({ as: "global" }, ({ code, error, request }) =>
+      presented(problemFor(code, error, request, log), request, pages),
+    );
+
+function problemFor(code: unknown, error: unknown, request: Request, log: Logger): Response {
+  if (error instanceof ProblemError) {
+    return problemResponse(error.status, error.slug, error.title, error.detail, error.errors);
+  }
+  if (error instanceof ValidationError || code === "VALIDATION")
+    return validationProblem(error as ValidationError);
+  if (code === "PARSE") {
+    return problemResponse(400, "malformed-body", "Malformed body", "the body is not valid JSON", [
+      { field: "body", message: "is not valid JSON" },
+    ]);
+  }
+  if (code === "NOT_FOUND") return problemResponse(404, "not-found", "Not found", "no such route");
+  const url = new URL(request.url);
+  log.error("unhandled error", {
+    method: request.method,
+    path: url.pathname,
+    error: String(error),
+    stack: (error as Error)?.stack,
+  });
+  return problemResponse(500, "internal", "Internal error", "the server could not complete the request");
+}

@@ -1,5 +1,5 @@
 export { authentication, bearerToken, type JwtSettings, tokenVerifier, type VerifyToken } from "./auth.ts";
-export { errorHandling, MAX_BODY_BYTES, problemResponse } from "./errors.ts";
+export { errorHandling, MAX_BODY_BYTES, type PageErrors, problemResponse } from "./errors.ts";
 export { operatorTokenMatches, readiness } from "./operator.ts";
 export {
   conflict,

@@ -8,4 +8,4 @@ export {
 } from "./next-occurrence.ts";
 export { type ParsedRecurrence, parseRecurrence } from "./parse.ts";
 export { type ParsedRrule, parseRruleText } from "./rrule-text.ts";
-export { instantOf, type WallClock, wallClockOf } from "./zoned.ts";
+export { instantOf, readableWallClock, type WallClock, wallClockOf } from "./zoned.ts";

@@ -74,3 +74,28 @@ export function instantOf(wall: WallClock, timeZone: string): Date {
   const before = offsetAt(naive - 86_400_000, timeZone);
   return new Date(naive - before);
 }
+
+const readable = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * "Mon 1 Jul 2030, 09:30": an instant as a person reads it on their wall clock, in English,
+ * assembled from parts so the punctuation does not depend on the ICU version.
+ */
+export function readableWallClock(instant: Date, timeZone: string): string {
+  let f = readable.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-GB", {
+      timeZone,
+      weekday: "short",
+      day: "numeric",
+      month: "short",
+      year: "numeric",
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+    });
+    readable.set(timeZone, f);
+  }
+  const p = Object.fromEntries(f.formatToParts(instant).map((part) => [part.type, part.value]));
+  return `${p.weekday} ${p.day} ${p.month} ${p.year}, ${p.hour}:${p.minute}`;
+}

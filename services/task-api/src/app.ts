@@ -4,6 +4,9 @@ import type { Sql } from "@nudge/db";
 import type { Logger } from "@nudge/service";
 import { Elysia } from "elysia";
 import type { Config } from "./config.ts";
+import { linkMinter } from "./email/mint.ts";
+import { errorPage } from "./email/pages.ts";
+import { EMAIL_PAGE_PATHS, emailRoutes } from "./email/routes.ts";
 import { healthRoutes } from "./health/routes.ts";
 import { tokenVerifier, type VerifyToken } from "./http/auth.ts";
 import { errorHandling, MAX_BODY_BYTES } from "./http/errors.ts";
@@ -29,10 +32,16 @@ export interface AppDeps {
 export function buildApp({ sql, config, sidecar, log, metrics = new Metrics(), verify }: AppDeps) {
   const verifyToken = verify ?? tokenVerifier(config.jwt);
   const started = new WeakMap<Request, number>();
+  const minter = linkMinter({ baseUrl: config.publicBaseUrl, ...config.emailLinks });
+  const pages = {
+    paths: EMAIL_PAGE_PATHS,
+    render: ({ status, title, detail }: { status: number; title: string; detail?: string }) =>
+      errorPage(status, title, detail),
+  };
   return (
     // normalize: false — unknown fields are rejected, never silently dropped.
     new Elysia({ normalize: false, serve: { maxRequestBodySize: MAX_BODY_BYTES * 2 } })
-      .use(errorHandling(log))
+      .use(errorHandling(log, pages))
       .onRequest(({ request }) => {
         started.set(request, performance.now());
       })
@@ -68,13 +77,14 @@ export function buildApp({ sql, config, sidecar, log, metrics = new Metrics(), v
         }),
       )
       .use(healthRoutes(sql, sidecar, metrics))
-      .use(internalRoutes(sql, config.appApiToken))
+      .use(internalRoutes(sql, config.appApiToken, minter))
       .use(taskRoutes(sql, verifyToken, config.publicBaseUrl))
       .use(seriesRoutes(sql, verifyToken))
       .use(reminderRoutes(sql, verifyToken))
       .use(notificationRoutes(sql, verifyToken))
       .use(tagRoutes(sql, verifyToken))
       .use(preferenceRoutes(sql, verifyToken))
+      .use(emailRoutes(sql, config.emailLinks.keys, minter))
   );
 }
 

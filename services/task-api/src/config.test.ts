@@ -26,7 +26,10 @@ describe("task-api configuration", () => {
   test("email links need a signing key; a previous key is accepted beside it, never the same one", () => {
     const { EMAIL_LINK_KEY: _, ...noKey } = minimal;
     expect(() => loadConfig(noKey)).toThrow(/EMAIL_LINK_KEY/);
-    const rotating = loadConfig({ ...minimal, EMAIL_LINK_KEY_PREVIOUS: "the-key-used-before-the-rotation-000" });
+    const rotating = loadConfig({
+      ...minimal,
+      EMAIL_LINK_KEY_PREVIOUS: "the-key-used-before-the-rotation-000",
+    });
     expect(rotating.emailLinks.keys.previous?.id).toHaveLength(8);
     expect(rotating.emailLinks.keys.previous?.id).not.toBe(rotating.emailLinks.keys.current.id);
     expect(() => loadConfig({ ...minimal, EMAIL_LINK_KEY_PREVIOUS: minimal.EMAIL_LINK_KEY })).toThrow(

@@ -61,7 +61,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError("invalid configuration:\n  set exactly one of JWT_SECRET (HS256) and JWT_JWKS_URL");
   }
   if (e.EMAIL_LINK_KEY_PREVIOUS === e.EMAIL_LINK_KEY) {
-    throw new ConfigError("invalid configuration:\n  EMAIL_LINK_KEY_PREVIOUS must differ from EMAIL_LINK_KEY");
+    throw new ConfigError(
+      "invalid configuration:\n  EMAIL_LINK_KEY_PREVIOUS must differ from EMAIL_LINK_KEY",
+    );
   }
   return {
     ...commonConfig(e),

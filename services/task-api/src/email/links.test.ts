@@ -71,19 +71,30 @@ describe("signed email links", () => {
   });
 
   test("signing is deterministic, so a re-rendered email is identical", () => {
-    const signed: LinkClaims = { action: "done", userId: "ada", expiresAt: future, taskId: crypto.randomUUID() };
+    const signed: LinkClaims = {
+      action: "done",
+      userId: "ada",
+      expiresAt: future,
+      taskId: crypto.randomUUID(),
+    };
     expect(signLink({ current }, signed)).toBe(signLink({ current }, signed));
   });
 
   test("an expired link is refused as expired, from its expiry second on", () => {
     const token = signLink({ current }, { action: "open", userId: "ada", expiresAt: future });
     expect(verifyLink({ current }, token, new Date(future * 1000 - 1)).valid).toBe(true);
-    expect(verifyLink({ current }, token, new Date(future * 1000))).toEqual({ valid: false, reason: "expired" });
+    expect(verifyLink({ current }, token, new Date(future * 1000))).toEqual({
+      valid: false,
+      reason: "expired",
+    });
   });
 
   test("during a rotation the previous key is accepted; after it, its links are refused", () => {
     const token = signLink({ current: previous }, { action: "done", userId: "ada", expiresAt: future });
-    expect(verifyLink({ current, previous }, token, NOW)).toMatchObject({ valid: true, signedWithPrevious: true });
+    expect(verifyLink({ current, previous }, token, NOW)).toMatchObject({
+      valid: true,
+      signedWithPrevious: true,
+    });
     expect(verifyLink({ current }, token, NOW)).toEqual({ valid: false, reason: "unknown-key" });
   });
 
@@ -102,7 +113,14 @@ describe("signed email links", () => {
     };
     const base = { v: 1, k: current.id, a: "done", u: "ada", e: future };
     expect(verifyLink({ current }, sign(base), NOW).valid).toBe(true);
-    for (const wrong of [{ a: "delete" }, { u: "" }, { e: "soon" }, { n: 0 }, { l: "everything" }, { v: 2 }]) {
+    for (const wrong of [
+      { a: "delete" },
+      { u: "" },
+      { e: "soon" },
+      { n: 0 },
+      { l: "everything" },
+      { v: 2 },
+    ]) {
       expect(verifyLink({ current }, sign({ ...base, ...wrong }), NOW).valid).toBe(false);
     }
   });

@@ -139,7 +139,8 @@ export function verifyLink(keys: LinkKeys, token: string, now: Date = new Date()
   let wire: Record<string, unknown>;
   try {
     const parsed: unknown = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
-    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new Error("not an object");
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+      throw new Error("not an object");
     wire = parsed as Record<string, unknown>;
   } catch {
     return { valid: false, reason: "malformed" };

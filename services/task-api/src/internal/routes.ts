@@ -14,6 +14,7 @@ import {
 import type { Sql } from "@nudge/db";
 import { Type } from "@sinclair/typebox";
 import { Elysia } from "elysia";
+import type { LinkMinter } from "../email/mint.ts";
 import { ProblemError } from "../http/problem.ts";
 import { json, replayable } from "../http/respond.ts";
 import { requestHash, runIdempotent } from "../idempotency/store.ts";
@@ -22,7 +23,7 @@ import { remindersService } from "../reminders/service.ts";
 import { seriesService } from "../series/service.ts";
 import { etagOf } from "../tasks/model.ts";
 import { tasksService } from "../tasks/service.ts";
-import { getPreferences } from "../users/service.ts";
+import { recipient } from "../users/service.ts";
 
 const sameToken = (given: string | undefined, expected: string) =>
   given !== undefined &&
@@ -34,12 +35,26 @@ const sameToken = (given: string | undefined, expected: string) =>
  * `dapr-api-token` header (its APP_API_TOKEN) to every call it forwards, so a request without
  * it did not come through the sidecar. With no token configured, the routes refuse everything.
  */
-export function internalRoutes(sql: Sql, appApiToken: string | undefined) {
+export function internalRoutes(sql: Sql, appApiToken: string | undefined, minter: LinkMinter) {
   const tasks = tasksService(sql);
   const reminders = remindersService(sql);
   const notifications = notificationsService(sql);
   const series = seriesService(sql);
   const SeriesParams = Type.Object({ id: Type.String({ format: "uuid" }) });
+  /** The signed links the email of this occurrence carries (none while it is not armed). */
+  const withLinks = (view: ReminderWithOwner): ReminderWithOwner => {
+    const { reminder, task, owner } = view;
+    const links =
+      reminder.occurrenceKey && reminder.firesAt
+        ? minter.forReminder(
+            owner.userId,
+            task,
+            { id: reminder.id, occurrenceKey: reminder.occurrenceKey },
+            new Date(reminder.firesAt),
+          )
+        : null;
+    return { ...view, links };
+  };
   return new Elysia({ prefix: "/internal", tags: ["internal"] })
     .onBeforeHandle({ as: "local" }, ({ headers }) => {
       if (!appApiToken || !sameToken(headers["dapr-api-token"], appApiToken)) {
@@ -55,7 +70,7 @@ export function internalRoutes(sql: Sql, appApiToken: string | undefined) {
       "/tasks/:id/owner/:userId",
       async ({ params }) => ({
         task: await tasks.get(params.userId, params.id),
-        owner: { userId: params.userId, ...(await getPreferences(sql, params.userId)) },
+        owner: await recipient(sql, params.userId),
       }),
       {
         params: Type.Object({
@@ -122,7 +137,7 @@ export function internalRoutes(sql: Sql, appApiToken: string | undefined) {
         detail: { summary: "Mark a series ended (COUNT/UNTIL reached); announced once" },
       },
     )
-    .get("/reminders/:id", ({ params }) => reminders.withOwner(params.id), {
+    .get("/reminders/:id", async ({ params }) => withLinks(await reminders.withOwner(params.id)), {
       params: Type.Object({ id: Type.String({ format: "uuid" }) }),
       response: { 200: ReminderWithOwner, 403: Problem, 404: Problem },
       detail: { summary: "A reminder with its task and owner (is this occurrence still current?)" },

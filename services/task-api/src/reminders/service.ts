@@ -4,7 +4,7 @@ import type { TransactionSql } from "postgres";
 import { conflict, invalid, notFound } from "../http/problem.ts";
 import { type Actor, tasksService } from "../tasks/service.ts";
 import { parseInstant } from "../tasks/validate.ts";
-import { getPreferences } from "../users/service.ts";
+import { recipient } from "../users/service.ts";
 import { nextFiring, parseDuration, type ReminderRow, toReminder } from "./model.ts";
 import { moveOccurrences, selectReminders } from "./schedule.ts";
 
@@ -97,8 +97,13 @@ export function remindersService(sql: Sql) {
      * Fire again at `until`, or `for` from now (days are calendar days in the task's time zone).
      * The snooze overrides the reminder's own instant until it passes; the task must be open.
      */
-    async snooze(actor: Actor, reminderId: string, input: ReminderSnooze): Promise<Reminder> {
-      return sql.begin(async (tx) => {
+    async snooze(
+      actor: Actor,
+      reminderId: string,
+      input: ReminderSnooze,
+      outer?: TransactionSql,
+    ): Promise<Reminder> {
+      const run = async (tx: TransactionSql) => {
         const { task, reminder } = await lockReminder(tx, actor.userId, reminderId);
         if (task.status !== "open")
           throw conflict("the task is completed; reopen it to snooze its reminders");
@@ -125,7 +130,9 @@ export function remindersService(sql: Sql) {
           (r) => nextFiring({ nominal: r.nominal, snoozedUntil: r.snoozed_until }, r.task_open, now),
         );
         return toReminder(moved as ReminderRow);
-      });
+      };
+      // `outer` lets a signed email link share its transaction (and its single-use record).
+      return outer ? run(outer) : sql.begin(run);
     },
 
     /** For the delivery workflow: is this occurrence still current, and whom does it go to? */
@@ -135,7 +142,7 @@ export function remindersService(sql: Sql) {
       return {
         reminder: toReminder(row),
         task: await tasks.get(row.user_id, row.task_id),
-        owner: { userId: row.user_id, ...(await getPreferences(sql, row.user_id)) },
+        owner: await recipient(sql, row.user_id),
       };
     },
   };
