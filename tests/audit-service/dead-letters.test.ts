@@ -125,7 +125,10 @@ describe("poison events", () => {
     // Rows of their own: the poison event above may still be in flight on dlq-events (delivery is
     // at least once), so it could be parked again at any moment and is no measure of a purge.
     const [waiting, done] = [crypto.randomUUID(), crypto.randomUUID()];
-    for (const [id, status] of [[waiting, "parked"], [done, "replayed"]] as const) {
+    for (const [id, status] of [
+      [waiting, "parked"],
+      [done, "replayed"],
+    ] as const) {
       await audit.sql`
         insert into dead_letters (topic, event_id, type, reason, event, status)
         values ('task-events', ${id}, 'task.updated', 'test', ${audit.sql.json({ id } as never)}, ${status})`;

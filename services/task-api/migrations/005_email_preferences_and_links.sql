@@ -3,16 +3,19 @@
 
 -- reminder_emails: off after an unsubscribe (in-app notifications continue).
 -- digest_*: the optional daily digest at a local time of day in the user's zone. digest_next_at is
--- the instant of the next digest still to be claimed (null while the digest is off);
--- digest_last_day the user's local date of the last digest notification-service claimed, so a
--- change of time or zone never yields a second digest for the same local day.
+-- the instant of the next digest still to be claimed and digest_next_day the local date it is
+-- for (both null while the digest is off); digest_last_day the local date of the last digest
+-- notification-service claimed, so a change of time or zone never yields a second digest for
+-- the same local day.
 alter table users
   add column reminder_emails boolean not null default true,
   add column digest_enabled  boolean not null default false,
   add column digest_time     time not null default '08:00',
   add column digest_next_at  timestamptz,
+  add column digest_next_day date,
   add column digest_last_day date,
-  add constraint users_digest_scheduled check (digest_enabled = (digest_next_at is not null));
+  add constraint users_digest_scheduled check (
+    digest_enabled = (digest_next_at is not null) and (digest_next_at is null) = (digest_next_day is null));
 
 -- The digest's tick asks for every user whose digest is due, oldest first.
 create index users_digest_due on users (digest_next_at) where digest_next_at is not null;

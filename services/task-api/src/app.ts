@@ -4,6 +4,7 @@ import type { Sql } from "@nudge/db";
 import type { Logger } from "@nudge/service";
 import { Elysia } from "elysia";
 import type { Config } from "./config.ts";
+import { digestRoutes } from "./digest/routes.ts";
 import { linkMinter } from "./email/mint.ts";
 import { errorPage } from "./email/pages.ts";
 import { EMAIL_PAGE_PATHS, emailRoutes } from "./email/routes.ts";
@@ -78,6 +79,7 @@ export function buildApp({ sql, config, sidecar, log, metrics = new Metrics(), v
       )
       .use(healthRoutes(sql, sidecar, metrics))
       .use(internalRoutes(sql, config.appApiToken, minter))
+      .use(digestRoutes(sql, config.appApiToken, minter))
       .use(taskRoutes(sql, verifyToken, config.publicBaseUrl))
       .use(seriesRoutes(sql, verifyToken))
       .use(reminderRoutes(sql, verifyToken))

@@ -30,6 +30,20 @@ const sameToken = (given: string | undefined, expected: string) =>
   given.length === expected.length &&
   timingSafeEqual(Buffer.from(given), Buffer.from(expected));
 
+/** The guard of every internal route: the call carries the sidecar's app token. */
+export const sidecarOnly =
+  (appApiToken: string | undefined) =>
+  ({ headers }: { headers: Record<string, string | undefined> }) => {
+    if (!appApiToken || !sameToken(headers["dapr-api-token"], appApiToken)) {
+      throw new ProblemError(
+        403,
+        "forbidden",
+        "Forbidden",
+        "internal routes are reachable only through Dapr service invocation",
+      );
+    }
+  };
+
 /**
  * Routes other services reach through Dapr service invocation only. The sidecar adds the
  * `dapr-api-token` header (its APP_API_TOKEN) to every call it forwards, so a request without
@@ -56,16 +70,7 @@ export function internalRoutes(sql: Sql, appApiToken: string | undefined, minter
     return { ...view, links };
   };
   return new Elysia({ prefix: "/internal", tags: ["internal"] })
-    .onBeforeHandle({ as: "local" }, ({ headers }) => {
-      if (!appApiToken || !sameToken(headers["dapr-api-token"], appApiToken)) {
-        throw new ProblemError(
-          403,
-          "forbidden",
-          "Forbidden",
-          "internal routes are reachable only through Dapr service invocation",
-        );
-      }
-    })
+    .onBeforeHandle({ as: "local" }, sidecarOnly(appApiToken))
     .get(
       "/tasks/:id/owner/:userId",
       async ({ params }) => ({

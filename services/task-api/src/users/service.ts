@@ -113,14 +113,17 @@ export async function updatePreferences(
       after.digest_enabled !== row.digest_enabled ||
       after.digest_time !== row.digest_time ||
       after.time_zone !== row.time_zone;
+    let next: { day: string; at: Date } | null | undefined;
     if (rescheduled) {
-      after.digest_next_at = after.digest_enabled
-        ? nextDigest(after.digest_time, after.time_zone, new Date(), after.digest_last_day).at
+      next = after.digest_enabled
+        ? nextDigest(after.digest_time, after.time_zone, new Date(), after.digest_last_day)
         : null;
+      after.digest_next_at = next?.at ?? null;
     }
     const [stored] = await tx.unsafe<UserRow[]>(
       `update users set time_zone = $2, email = $3, reminder_emails = $4, digest_enabled = $5,
-         digest_time = $6::time, digest_next_at = $7, updated_at = now()
+         digest_time = $6::time, digest_next_at = $7,
+         digest_next_day = case when $8 then $9::date else digest_next_day end, updated_at = now()
        where id = $1 returning ${USER_COLUMNS}`,
       [
         userId,
@@ -130,6 +133,8 @@ export async function updatePreferences(
         after.digest_enabled,
         after.digest_time,
         after.digest_next_at?.toISOString() ?? null,
+        next !== undefined,
+        next?.day ?? null,
       ],
     );
     return toPreferences(stored as UserRow);
