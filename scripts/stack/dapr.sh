@@ -1,4 +1,4 @@
-# Dapr runtime: daprd, placement, scheduler in the `dapr init --slim` layout.
+# Dapr runtime: daprd, placement, scheduler, sentry in the `dapr init` layout.
 # Uses binaries already in $DAPR_BIN_DIR (or ~/.dapr/bin); otherwise builds them from the
 # published github.com/dapr/dapr Go module. Sourced by ./nudge.
 
@@ -12,72 +12,105 @@ DAPR_COMPONENTS=(
   nameresolution_sqlite nameresolution_mdns nameresolution_kubernetes
 )
 
-dapr_installed() {
-  [ -x "$DAPR_BIN_DIR/daprd" ] && [ -x "$DAPR_BIN_DIR/placement" ] && [ -x "$DAPR_BIN_DIR/scheduler" ] &&
-    [ "$(cat "$DAPR_BIN_DIR/.nudge-build" 2>/dev/null)" = "$(dapr_build_id)" ]
-}
+# The runtime and the control plane the local stack and the tests run: sentry is the certificate
+# authority that gives every sidecar its mTLS identity (what Dapr's access control reads).
+DAPR_BINARIES=(daprd placement scheduler sentry)
 
 dapr_build_id() { echo "dapr $DAPR_VERSION; ${DAPR_COMPONENTS[*]}"; }
 
+# dapr_missing DIR — the binaries DIR lacks, one per line.
+dapr_missing() { local b; for b in "${DAPR_BINARIES[@]}"; do [ -x "$1/$b" ] || echo "$b"; done; }
+
 ensure_dapr() {
-  if [ -x "$HOME/.dapr/bin/daprd" ] && [ -x "$HOME/.dapr/bin/placement" ] && [ -x "$HOME/.dapr/bin/scheduler" ] &&
-     [ "$DAPR_BIN_DIR" = "$NUDGE_CACHE/.dapr/bin" ] && [ -z "${NUDGE_BUILD_DAPR:-}" ]; then
+  if [ -z "$(dapr_missing "$HOME/.dapr/bin")" ] && [ "$DAPR_BIN_DIR" = "$NUDGE_CACHE/.dapr/bin" ] && [ -z "${NUDGE_BUILD_DAPR:-}" ]; then
     DAPR_BIN_DIR="$HOME/.dapr/bin"
     step dapr "using the installed runtime in $DAPR_BIN_DIR ($("$DAPR_BIN_DIR/daprd" --version 2>/dev/null))"
     return
   fi
-  if dapr_installed; then
-    step dapr "runtime $DAPR_VERSION ready in $DAPR_BIN_DIR"
-    return
+  local src="$NUDGE_CACHE/src/dapr-$DAPR_VERSION" wanted=()
+  if [ "$(cat "$DAPR_BIN_DIR/.nudge-build" 2>/dev/null)" = "$(dapr_build_id)" ]; then
+    mapfile -t wanted < <(dapr_missing "$DAPR_BIN_DIR")
+    if [ ${#wanted[@]} -eq 0 ]; then step dapr "runtime $DAPR_VERSION ready in $DAPR_BIN_DIR"; return; fi
+  else
+    wanted=("${DAPR_BINARIES[@]}")
+    rm -rf "$src" # another version or component set: start from a fresh copy of the module
   fi
   command -v go >/dev/null || die dapr "-" "no Go toolchain on PATH: install Go ≥ 1.26 (apt-get install golang or the Go module proxy's toolchain)"
-  local log="$LOG_DIR/dapr-build.log" src="$NUDGE_CACHE/src/dapr-$DAPR_VERSION" start=$SECONDS
+  local log="$LOG_DIR/dapr-build.log" start=$SECONDS
   : >"$log"
-  step dapr "downloading github.com/dapr/dapr@v$DAPR_VERSION through the Go module proxy"
-  local moddir
-  moddir=$(go mod download -json "github.com/dapr/dapr@v$DAPR_VERSION" 2>>"$log" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
-  [ -d "$moddir" ] || die dapr "$log" "the Go module proxy did not serve dapr v$DAPR_VERSION (check GOPROXY and the network)"
-  # go.mod carries replace directives, so `go install …@version` refuses; build inside a copy.
-  rm -rf "$src" && mkdir -p "$(dirname "$src")" && cp -r "$moddir" "$src" && chmod -R u+w "$src"
-  local keep f name
-  for f in "$src"/cmd/daprd/components/*.go; do
-    name=$(basename "$f" .go); keep=
-    for c in "${DAPR_COMPONENTS[@]}"; do [ "$name" = "$c" ] && keep=1; done
-    [ -n "$keep" ] || rm "$f"
-  done
-  local ldflags="-s -w -X github.com/dapr/dapr/pkg/buildinfo.version=$DAPR_VERSION"
+  if [ ! -f "$src/go.mod" ]; then
+    step dapr "downloading github.com/dapr/dapr@v$DAPR_VERSION through the Go module proxy"
+    local moddir
+    moddir=$(go mod download -json "github.com/dapr/dapr@v$DAPR_VERSION" 2>>"$log" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
+    [ -d "$moddir" ] || die dapr "$log" "the Go module proxy did not serve dapr v$DAPR_VERSION (check GOPROXY and the network)"
+    # go.mod carries replace directives, so `go install …@version` refuses; build inside a copy.
+    rm -rf "$src" && mkdir -p "$(dirname "$src")" && cp -r "$moddir" "$src" && chmod -R u+w "$src"
+    local keep f name c
+    for f in "$src"/cmd/daprd/components/*.go; do
+      name=$(basename "$f" .go); keep=
+      for c in "${DAPR_COMPONENTS[@]}"; do [ "$name" = "$c" ] && keep=1; done
+      [ -n "$keep" ] || rm "$f"
+    done
+  fi
+  local ldflags="-s -w -X github.com/dapr/dapr/pkg/buildinfo.version=$DAPR_VERSION" bin
   mkdir -p "$DAPR_BIN_DIR"
-  for bin in daprd placement scheduler; do
+  for bin in "${wanted[@]}"; do
     step dapr "building $bin (first build downloads its modules and takes several minutes; log: $log)"
+    # Built next to its place and renamed into it, so a running stack never sees half a binary.
     with_progress "dapr: building $bin" "$log.$bin" \
-      bash -c "cd '$src' && go build -tags allcomponents -trimpath -ldflags '$ldflags' -o '$DAPR_BIN_DIR/$bin' ./cmd/$bin" ||
+      bash -c "cd '$src' && go build -tags allcomponents -trimpath -ldflags '$ldflags' -o '$DAPR_BIN_DIR/.$bin.new' ./cmd/$bin" ||
       { cat "$log.$bin" >>"$log"; die dapr "$log" "go build of $bin failed (disk space? Go ≥ 1.26.6? module proxy reachable?)"; }
+    mv -f "$DAPR_BIN_DIR/.$bin.new" "$DAPR_BIN_DIR/$bin"
     cat "$log.$bin" >>"$log"; rm -f "$log.$bin"
   done
   dapr_build_id >"$DAPR_BIN_DIR/.nudge-build"
-  step dapr "built daprd, placement, scheduler $DAPR_VERSION in $((SECONDS - start))s"
+  step dapr "built ${wanted[*]} $DAPR_VERSION in $((SECONDS - start))s"
 }
 
 PLACEMENT_PORT="${PLACEMENT_PORT:-$(port_at 50005)}"
 SCHEDULER_PORT="${SCHEDULER_PORT:-$(port_at 50006)}"
+SENTRY_PORT="${SENTRY_PORT:-$(port_at 50010)}"
 DAPR_DATA="$NUDGE_CACHE/data"
+# Sentry's root certificate and issuer, generated on its first start and kept with the data.
+SENTRY_CREDENTIALS="$DAPR_DATA/sentry"
+DAPR_TRUST_ANCHORS_FILE="$SENTRY_CREDENTIALS/ca.crt"
+# What placement and the scheduler need to get their identity from sentry and serve mTLS.
+CONTROL_PLANE_TLS=(--tls-enabled --trust-anchors-file "$DAPR_TRUST_ANCHORS_FILE" --sentry-address "127.0.0.1:$SENTRY_PORT")
+
+# A placement or scheduler left running by an older ./nudge serves plain gRPC, which sidecars with
+# mTLS cannot reach: such a one is restarted. (start_daemon writes the command line atop the log.)
+started_with_tls() { head -1 "$LOG_DIR/$1.log" 2>/dev/null | grep -q -- --tls-enabled; }
+
+start_sentry() {
+  local log="$LOG_DIR/sentry.log"
+  if pid_alive sentry; then step sentry "already running on 127.0.0.1:$SENTRY_PORT"; return; fi
+  port_open "$SENTRY_PORT" && die sentry "$log" "port $SENTRY_PORT is taken: stop the other sentry or set SENTRY_PORT"
+  mkdir -p "$SENTRY_CREDENTIALS"
+  step sentry "starting the certificate authority on 127.0.0.1:$SENTRY_PORT (credentials in $SENTRY_CREDENTIALS)"
+  start_daemon sentry "$log" "$DAPR_BIN_DIR/sentry" --issuer-credentials "$SENTRY_CREDENTIALS" --config "$NUDGE_ROOT/dapr/sentry.yaml" \
+    --port "$SENTRY_PORT" --listen-address 127.0.0.1 --healthz-port "$(port_at 58083)" --healthz-listen-address 127.0.0.1 \
+    --metrics-port "$(port_at 59093)" --metrics-listen-address 127.0.0.1
+  wait_until sentry "$log" 30 "sentry not healthy within 30s" curl -fsS "http://127.0.0.1:$(port_at 58083)/healthz"
+}
 
 start_placement() {
   local log="$LOG_DIR/placement.log"
-  if pid_alive placement; then step placement "already running on 127.0.0.1:$PLACEMENT_PORT"; return; fi
+  if pid_alive placement && started_with_tls placement; then step placement "already running on 127.0.0.1:$PLACEMENT_PORT"; return; fi
+  stop_daemon placement
   port_open "$PLACEMENT_PORT" && die placement "$log" "port $PLACEMENT_PORT is taken: stop the other placement (dapr uninstall?) or set PLACEMENT_PORT"
   mkdir -p "$DAPR_DATA/placement"
   step placement "starting on 127.0.0.1:$PLACEMENT_PORT"
   start_daemon placement "$log" "$DAPR_BIN_DIR/placement" --port "$PLACEMENT_PORT" --listen-address 127.0.0.1 \
     --healthz-port "$(port_at 58081)" --healthz-listen-address 127.0.0.1 --metrics-port "$(port_at 59091)" --metrics-listen-address 127.0.0.1 \
     --initial-cluster "dapr-placement-0=127.0.0.1:$(port_at 58201)" \
-    --inmem-store-enabled=false --raft-logstore-path "$DAPR_DATA/placement"
+    --inmem-store-enabled=false --raft-logstore-path "$DAPR_DATA/placement" "${CONTROL_PLANE_TLS[@]}"
   wait_until placement "$log" 30 "placement not healthy within 30s" curl -fsS "http://127.0.0.1:$(port_at 58081)/healthz"
 }
 
 start_scheduler() {
   local log="$LOG_DIR/scheduler.log"
-  if pid_alive scheduler; then step scheduler "already running on 127.0.0.1:$SCHEDULER_PORT"; return; fi
+  if pid_alive scheduler && started_with_tls scheduler; then step scheduler "already running on 127.0.0.1:$SCHEDULER_PORT"; return; fi
+  stop_daemon scheduler
   port_open "$SCHEDULER_PORT" && die scheduler "$log" "port $SCHEDULER_PORT is taken: stop the other scheduler or set SCHEDULER_PORT"
   mkdir -p "$DAPR_DATA/scheduler"
   step scheduler "starting on 127.0.0.1:$SCHEDULER_PORT (embedded etcd in $DAPR_DATA/scheduler)"
@@ -85,6 +118,7 @@ start_scheduler() {
     --healthz-port "$(port_at 58082)" --healthz-listen-address 127.0.0.1 --metrics-port "$(port_at 59092)" --metrics-listen-address 127.0.0.1 \
     --etcd-data-dir "$DAPR_DATA/scheduler" --etcd-client-port "$(port_at 52379)" --etcd-client-listen-address 127.0.0.1 \
     --etcd-initial-cluster "dapr-scheduler-server-0=http://127.0.0.1:$(port_at 52380)" \
-    --override-broadcast-host-port "127.0.0.1:$SCHEDULER_PORT"
+    --override-broadcast-host-port "127.0.0.1:$SCHEDULER_PORT" "${CONTROL_PLANE_TLS[@]}" \
+    --identity-directory-write "$RUN_DIR/scheduler-identity"
   wait_until scheduler "$log" 60 "scheduler not healthy within 60s (etcd ports $(port_at 52379)/$(port_at 52380) taken?)" curl -fsS "http://127.0.0.1:$(port_at 58082)/healthz"
 }

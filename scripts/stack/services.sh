@@ -6,6 +6,7 @@ RECURRENCE_SERVICE_PORT="${RECURRENCE_SERVICE_PORT:-$(port_at 3002)}"
 AUDIT_SERVICE_PORT="${AUDIT_SERVICE_PORT:-$(port_at 3003)}"
 REALTIME_GATEWAY_PORT="${REALTIME_GATEWAY_PORT:-$(port_at 3004)}"
 MAIL_CAPTURE_PORT="${MAIL_CAPTURE_PORT:-$(port_at 4010)}"
+TASK_API_METRICS_PORT="${TASK_API_METRICS_PORT:-$(port_at 9464)}" # Prometheus, apart from the public port
 # Development identity settings: tokens for them come from `./nudge token <user>`.
 NUDGE_DEV_JWT_SECRET="${NUDGE_DEV_JWT_SECRET:-local-development-secret-change-me-0123456789}"
 NUDGE_DEV_JWT_ISSUER="${NUDGE_DEV_JWT_ISSUER:-nudge-local}"
@@ -41,12 +42,10 @@ PUBLIC_BASE_URL=http://127.0.0.1:$2
 ENV
   case "$1" in
     task-api) cat <<ENV
-PUBLIC_BASE_URL=http://127.0.0.1:$TASK_API_PORT
+METRICS_PORT=$TASK_API_METRICS_PORT
 EMAIL_LINK_KEY=$NUDGE_DEV_EMAIL_LINK_KEY
 ENV
     ;;
-  esac
-  case "$1" in
     notification-service) cat <<ENV
 OPERATOR_TOKEN=$NUDGE_DEV_OPERATOR_TOKEN
 RESEND_API_KEY=re_local_capture
@@ -73,6 +72,8 @@ start_service() { # NAME APP_PORT DAPR_HTTP DAPR_GRPC DAPR_INTERNAL DAPR_METRICS
   if pid_alive "$name" && pid_alive "daprd-$name"; then step "$name" "already running on http://127.0.0.1:$port"; return; fi
   stop_daemon "$name"; stop_daemon "daprd-$name"
   local env_lines; mapfile -t env_lines < <(service_env "$@")
+  # Who may invoke this app through Dapr (access control), on top of the shared configuration.
+  local access=(); [ -f "$NUDGE_ROOT/dapr/access-control/$name.yaml" ] && access=(--config "dapr/access-control/$name.yaml")
   if [ -f "$NUDGE_ROOT/services/$name/src/migrate.ts" ]; then
     step "$name" "migrating its schema"
     env "${env_lines[@]}" bun "$NUDGE_ROOT/services/$name/src/migrate.ts" >>"$log" 2>&1 ||
@@ -83,11 +84,12 @@ start_service() { # NAME APP_PORT DAPR_HTTP DAPR_GRPC DAPR_INTERNAL DAPR_METRICS
   start_daemon "$name" "$log" env "${env_lines[@]}" bun "$NUDGE_ROOT/services/$name/src/main.ts"
   (cd "$NUDGE_ROOT" && start_daemon "daprd-$name" "$LOG_DIR/daprd-$name.log" env \
     "NUDGE_DAPR_KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT" "NUDGE_DAPR_STATE_PG=$(postgres_url)" "APP_API_TOKEN=$NUDGE_DEV_APP_TOKEN" \
-    "POD_NAME=$name-local" "$DAPR_BIN_DIR/daprd" --app-id "$name" --app-port "$port" --app-protocol http --app-channel-address 127.0.0.1 \
+    "POD_NAME=$name-local" "DAPR_TRUST_ANCHORS=$(cat "$DAPR_TRUST_ANCHORS_FILE")" "$DAPR_BIN_DIR/daprd" --app-id "$name" --app-port "$port" --app-protocol http --app-channel-address 127.0.0.1 \
     --dapr-http-port "$3" --dapr-grpc-port "$4" --dapr-internal-grpc-port "$5" --metrics-port "$6" \
     --dapr-listen-addresses 127.0.0.1 --resources-path dapr/components --resources-path dapr/subscriptions \
-    --config dapr/config.yaml \
-    --placement-host-address "127.0.0.1:$PLACEMENT_PORT" --scheduler-host-address "127.0.0.1:$SCHEDULER_PORT" --log-as-json)
+    --config dapr/config.yaml "${access[@]}" \
+    --placement-host-address "127.0.0.1:$PLACEMENT_PORT" --scheduler-host-address "127.0.0.1:$SCHEDULER_PORT" \
+    --enable-mtls --sentry-address "127.0.0.1:$SENTRY_PORT" --log-as-json)
   wait_until "$name" "$log" 60 "$name did not become ready within 60s (see also $LOG_DIR/daprd-$name.log)" \
     curl -fsS "http://127.0.0.1:$port/readyz"
 }

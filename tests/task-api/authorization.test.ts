@@ -117,10 +117,17 @@ describe("authentication", () => {
     expect(response.status).toBe(200);
   });
 
-  test("health, readiness, metrics and the API docs need no token", async () => {
-    for (const path of ["/healthz", "/readyz", "/metrics", "/openapi.json", "/docs"]) {
+  test("health, readiness and the API docs need no token", async () => {
+    for (const path of ["/healthz", "/readyz", "/openapi.json", "/docs"]) {
       expect((await api.request("GET", path)).status).toBe(200);
     }
+  });
+
+  test("metrics are not served on the public API port, with or without a token", async () => {
+    expect((await api.request("GET", "/metrics")).status).toBe(404);
+    const withToken = await api.request("GET", "/metrics", { user: alice });
+    expect(withToken.status).toBe(404);
+    expect(withToken.text).not.toContain("nudge_http_requests_total");
   });
 
   test("internal routes refuse calls that did not come through the sidecar", async () => {

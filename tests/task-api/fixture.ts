@@ -5,6 +5,8 @@ import { SignJWT } from "jose";
 import { buildApp } from "../../services/task-api/src/app.ts";
 import { loadConfig } from "../../services/task-api/src/config.ts";
 import { migrateTaskApi } from "../../services/task-api/src/migrate.ts";
+import { Metrics } from "../../services/task-api/src/observability/metrics.ts";
+import { metricsApp } from "../../services/task-api/src/observability/routes.ts";
 import { startOutboxRelay } from "../../services/task-api/src/outbox/relay.ts";
 
 export const JWT = {
@@ -63,8 +65,11 @@ export async function startTaskApi(appId = "task-api") {
   const config = loadConfig({ ...taskApiEnv(stack.databaseUrl, schema, port, ports), LOG_LEVEL: "warn" });
   const log = createLogger("task-api", config.logLevel);
   const sql = connect(config.database.url, { schema, max: 10, applicationName: "task-api-test" });
-  const app = buildApp({ sql, config, sidecar: config.sidecar, log });
+  const metrics = new Metrics();
+  const app = buildApp({ sql, config, sidecar: config.sidecar, log, metrics });
   app.listen({ port, hostname: "127.0.0.1" });
+  const metricsServer = metricsApp(sql, metrics).listen({ port: 0, hostname: "127.0.0.1" });
+  const metricsUrl = `http://127.0.0.1:${metricsServer.server?.port}/metrics`;
   const sidecar: RunningSidecar = await stack.sidecar({
     appId,
     appPort: port,
@@ -100,8 +105,11 @@ export async function startTaskApi(appId = "task-api") {
     sidecar,
     relay,
     baseUrl,
+    /** The Prometheus endpoint, on its own port as in production. */
+    metricsUrl,
     request,
     async stop() {
+      await metricsServer.stop(true);
       await relay.stop();
       await sidecar.stop();
       await app.stop(true);

@@ -33,9 +33,9 @@ describe("operations", () => {
     expect(Object.keys(body.paths).some((p) => p.startsWith("/internal"))).toBe(false);
   });
 
-  test("/metrics exposes request counts, latency histograms and the outbox lag", async () => {
+  test("/metrics, on its own port, exposes request counts, latency histograms and the outbox lag", async () => {
     await api.request("GET", "/tasks", { user: "metrics-user" });
-    const { text } = await api.request("GET", "/metrics");
+    const text = await (await fetch(api.metricsUrl)).text();
     expect(text).toContain('nudge_http_requests_total{method="GET",route="/tasks",status="200"}');
     expect(text).toContain("nudge_http_request_duration_seconds_bucket");
     expect(text).toMatch(/nudge_outbox_lag_seconds \d/);

@@ -9,7 +9,7 @@ mkdirSync(testLogDir, { recursive: true });
 // dapr/config.yaml keeps SQLite name resolution in .cache/data (relative to the sidecar's cwd).
 mkdirSync(join(repoRoot, ".cache", "data"), { recursive: true });
 
-/** Dapr binaries in the `dapr init --slim` layout: DAPR_BIN_DIR, ./nudge's cache, or ~/.dapr/bin. */
+/** Dapr binaries in the `dapr init` layout: DAPR_BIN_DIR, ./nudge's cache, or ~/.dapr/bin. */
 export function daprBinDir(): string {
   const candidates = [
     process.env.DAPR_BIN_DIR,
@@ -17,9 +17,10 @@ export function daprBinDir(): string {
     join(homedir(), ".dapr", "bin"),
   ];
   for (const dir of candidates) {
-    if (dir && ["daprd", "placement", "scheduler"].every((bin) => existsSync(join(dir, bin)))) return dir;
+    if (dir && ["daprd", "placement", "scheduler", "sentry"].every((bin) => existsSync(join(dir, bin))))
+      return dir;
   }
   throw new Error(
-    `Dapr runtime not found (looked in ${candidates.filter(Boolean).join(", ")}): run ./nudge up --infra, which builds daprd/placement/scheduler, or 'dapr init --slim'`,
+    `Dapr runtime not found (looked in ${candidates.filter(Boolean).join(", ")}): run ./nudge up --infra, which builds daprd/placement/scheduler/sentry`,
   );
 }

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Sidecar } from "@nudge/dapr";
 import { daprBinDir, repoRoot, testLogDir } from "./paths.ts";
@@ -22,6 +23,8 @@ export interface SidecarOptions {
   logName?: string;
   /** The Dapr Configuration file; default dapr/config.yaml. */
   configPath?: string;
+  /** Sentry and its root certificate: the sidecar gets an mTLS identity (its app-id) from it. */
+  mtls?: { sentryAddress: string; trustAnchors: string };
 }
 
 export interface SidecarPorts {
@@ -68,6 +71,7 @@ export async function startSidecar(options: SidecarOptions): Promise<RunningSide
   const { httpPort, grpcPort, internalGrpcPort, metricsPort } = options.ports ?? (await sidecarPorts());
   const logFile = join(testLogDir, `daprd-${options.logName ?? options.appId}.log`);
   const resources = [join(repoRoot, "dapr", "components"), ...(options.resourcesPaths ?? [])];
+  const accessControl = join(repoRoot, "dapr", "access-control", `${options.appId}.yaml`);
   const cmd = [
     join(daprBinDir(), "daprd"),
     ...["--app-id", options.appId, "--mode", "standalone", "--log-level", "info"],
@@ -77,11 +81,15 @@ export async function startSidecar(options: SidecarOptions): Promise<RunningSide
     ...(options.appPort ? ["--app-port", `${options.appPort}`, "--app-protocol", "http"] : []),
     ...resources.flatMap((path) => ["--resources-path", path]),
     ...["--config", options.configPath ?? join(repoRoot, "dapr", "config.yaml")],
+    // Who may invoke this app (Dapr access control), on top of the shared configuration.
+    ...(existsSync(accessControl) ? ["--config", accessControl] : []),
     ...["--placement-host-address", options.placementAddress],
     ...["--scheduler-host-address", options.schedulerAddress],
+    ...(options.mtls ? ["--enable-mtls", "--sentry-address", options.mtls.sentryAddress] : []),
   ];
   const env = {
     ...options.env,
+    ...(options.mtls ? { DAPR_TRUST_ANCHORS: options.mtls.trustAnchors } : {}),
     // Read by the `envstore` component (dapr/components/envstore.yaml).
     NUDGE_DAPR_KAFKA_BROKERS: options.kafkaBrokers,
     NUDGE_DAPR_STATE_PG: options.databaseUrl,

@@ -51,6 +51,7 @@ async function start(): Promise<TestStack> {
         databaseUrl: database.url,
         kafkaBrokers: infra.kafkaBrokers,
         configPath,
+        mtls: { sentryAddress: controlPlane.sentryAddress, trustAnchors: controlPlane.trustAnchors },
       });
       cleanups.push(() => sidecar.stop());
       return sidecar;

@@ -77,7 +77,7 @@ export function buildApp({ sql, config, sidecar, log, metrics = new Metrics(), v
           exclude: { paths: [/^\/internal/] },
         }),
       )
-      .use(healthRoutes(sql, sidecar, metrics))
+      .use(healthRoutes(sql, sidecar))
       .use(internalRoutes(sql, config.appApiToken, minter))
       .use(digestRoutes(sql, config.appApiToken, minter))
       .use(taskRoutes(sql, verifyToken, config.publicBaseUrl))

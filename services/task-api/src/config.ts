@@ -24,6 +24,9 @@ const Env = Type.Object({
   EMAIL_ACTION_LINK_TTL_HOURS: Type.Integer({ minimum: 1, maximum: 24 * 90, default: 24 * 7 }),
   /** How long settings and unsubscribe links work. */
   EMAIL_SETTINGS_LINK_TTL_DAYS: Type.Integer({ minimum: 1, maximum: 365, default: 90 }),
+  // Prometheus metrics: their own port, on HOST like the API, never on the public one; unset, no
+  // metrics are served (k8s sets 9464, ./nudge 9464 + NUDGE_PORT_OFFSET).
+  METRICS_PORT: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
 });
 type Env = Static<typeof Env>;
 
@@ -41,6 +44,7 @@ export interface Config {
     actionTtlSeconds: number;
     settingsTtlSeconds: number;
   };
+  metricsPort?: number;
   logLevel: Env["LOG_LEVEL"];
 }
 
@@ -82,5 +86,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       actionTtlSeconds: e.EMAIL_ACTION_LINK_TTL_HOURS * 3600,
       settingsTtlSeconds: e.EMAIL_SETTINGS_LINK_TTL_DAYS * 86_400,
     },
+    metricsPort: e.METRICS_PORT,
   };
 }

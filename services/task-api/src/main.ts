@@ -2,6 +2,8 @@ import { connect } from "@nudge/db";
 import { createLogger, loadOrExit, stopOnSignals } from "@nudge/service";
 import { buildApp } from "./app.ts";
 import { loadConfig } from "./config.ts";
+import { Metrics } from "./observability/metrics.ts";
+import { metricsApp } from "./observability/routes.ts";
 import { startOutboxRelay } from "./outbox/relay.ts";
 
 const config = loadOrExit("task-api", () => loadConfig());
@@ -12,7 +14,9 @@ const sql = connect(config.database.url, {
   max: config.database.poolMax,
   applicationName: "task-api",
 });
-const app = buildApp({ sql, config, sidecar: config.sidecar, log });
+const metrics = new Metrics();
+const app = buildApp({ sql, config, sidecar: config.sidecar, log, metrics });
+const metricsServer = metricsApp(sql, metrics);
 const relay = startOutboxRelay(
   sql,
   config.sidecar,
@@ -22,10 +26,13 @@ const relay = startOutboxRelay(
 if (!config.appApiToken) log.warn("APP_API_TOKEN is not set: internal routes refuse every call");
 
 app.listen({ port: config.port, hostname: config.host });
-log.info("task-api listening", { port: config.port, host: config.host });
+if (config.metricsPort) metricsServer.listen({ port: config.metricsPort, hostname: config.host });
+else log.info("METRICS_PORT is not set: no metrics endpoint");
+log.info("task-api listening", { port: config.port, host: config.host, metricsPort: config.metricsPort });
 
 stopOnSignals(log, async () => {
   await app.stop();
+  await metricsServer.stop();
   await relay.stop();
   await sql.end({ timeout: 5 });
 });
