@@ -83,7 +83,6 @@ beforeAll(async () => {
     DAPR_GRPC_PORT: String(notifySidecar.grpcPort),
     RESEND_API_KEY: "re_e2e",
     RESEND_BASE_URL: inbox,
-    LINK_BASE_URL: "https://nudge.test",
     SEND_FIRST_RETRY_MS: "200",
   });
   sidecars.push(

@@ -9,6 +9,10 @@ import { migrateNotificationService } from "../../services/notification-service/
 import { createNotificationService } from "../../services/notification-service/src/runtime.ts";
 import { APP_API_TOKEN, startTaskApi, type TaskApiFixture } from "../task-api/fixture.ts";
 
+/** The task title a reminder email's subject names ("Reminder: <title> (due <when>)"). */
+export const reminderTitle = (subject: string) =>
+  subject.replace(/^Reminder: /, "").replace(/ \(due [^)]*\)$/, "");
+
 export const OPERATOR_TOKEN = "operator-token-for-tests-0123";
 export const SCHEMA = "notification_service";
 
@@ -31,7 +35,6 @@ export function notificationEnv(
     RESEND_API_KEY: "re_test_key",
     RESEND_BASE_URL: mailUrl,
     EMAIL_FROM: "Nudge <reminders@nudge.test>",
-    LINK_BASE_URL: "https://nudge.test",
     SEND_FIRST_RETRY_MS: "200",
   };
 }

@@ -28,8 +28,7 @@ export function createNotificationService(
     sidecar: config.sidecar,
     resend,
     taskApiAppId: config.taskApiAppId,
-    from: config.email.from,
-    linkBaseUrl: config.email.linkBaseUrl,
+    sender: config.email.sender,
     log,
   });
   const workflow = reminderDelivery(activities, config.send);

@@ -1,4 +1,4 @@
-import { type ReminderEventData, TOPICS } from "@nudge/contracts";
+import { type ReminderEventData, type ReminderWithOwner, TOPICS } from "@nudge/contracts";
 import {
   type CloudEvent,
   DaprRequestError,
@@ -10,16 +10,20 @@ import {
 import type { Sql } from "@nudge/db";
 import type { Logger } from "@nudge/service";
 import type { Resend } from "resend";
+import type { Sender } from "../email/headers.ts";
+import { type RenderedEmail, renderReminderEmail } from "../email/reminder.ts";
 import type { ReminderJob } from "../reminders/jobs.ts";
-import { type ReminderEmail, renderReminderEmail } from "./render.ts";
+
+interface ReminderEmail extends RenderedEmail {
+  to: string;
+}
 
 export interface ActivityDeps {
   sql: Sql;
   sidecar: Sidecar;
   resend: Resend;
   taskApiAppId: string;
-  from: string;
-  linkBaseUrl: string;
+  sender: Sender;
   log: Logger;
 }
 
@@ -33,20 +37,19 @@ export interface DeliveryInput extends ReminderJob {
   deliveryId: string;
 }
 
-export type DeliveryResult = { outcome: "sent"; messageId: string } | { outcome: "skipped"; reason: string };
+export type DeliveryResult =
+  | { outcome: "sent"; messageId: string }
+  | { outcome: "skipped" | "notified"; reason: string };
 
 type Occurrence =
-  | { current: true; email: ReminderEmail; taskTitle: string }
+  /** email null: the user gets the in-app notification only (`inAppOnly` says why). */
+  | { current: true; email: ReminderEmail | null; inAppOnly?: string; taskTitle: string }
   | { current: false; reason: string };
 
 /** A send the provider refused for good (4xx other than 429): retrying cannot help. */
 export const PERMANENT = "permanent send failure";
 
-interface ReminderView {
-  reminder: { id: string; occurrenceKey: string | null };
-  task: { id: string; title: string; status: string; priority: string; dueAt: string | null };
-  owner: { userId: string; timeZone: string; email: string | null };
-}
+type ReminderView = Pick<ReminderWithOwner, "reminder" | "task" | "owner" | "links">;
 
 /** A v5-style UUID derived from a name: the same delivery always publishes the same event ids. */
 export function uuidFromName(name: string): string {
@@ -68,7 +71,7 @@ export function createActivities(deps: ActivityDeps) {
       on conflict (instance_id) do update set
         status = excluded.status, recipient = coalesce(excluded.recipient, deliveries.recipient),
         message_id = coalesce(excluded.message_id, deliveries.message_id), reason = excluded.reason, updated_at = now()
-      where deliveries.status not in ('sent')`;
+      where deliveries.status not in ('sent', 'notified')`;
 
   const report = async (
     input: DeliveryInput,
@@ -112,20 +115,39 @@ export function createActivities(deps: ActivityDeps) {
     if (view.reminder.occurrenceKey !== input.occurrenceKey) {
       return { current: false, reason: "the reminder was moved to another instant" };
     }
-    if (!view.owner.email) return { current: false, reason: "the user has no reminder email address" };
-    const email = renderReminderEmail({
+    const taskTitle = view.task.title;
+    if (view.owner.reminderEmails === false) {
+      return { current: true, email: null, inAppOnly: "reminder emails are off", taskTitle };
+    }
+    if (!view.owner.email) {
+      return { current: true, email: null, inAppOnly: "no email address is set", taskTitle };
+    }
+    if (!view.links) return { current: false, reason: "the reminder is not armed" };
+    const email = {
       to: view.owner.email,
-      timeZone: view.owner.timeZone,
-      linkBaseUrl: deps.linkBaseUrl,
-      task: view.task,
-    });
-    return { current: true, email, taskTitle: view.task.title };
+      ...renderReminderEmail({
+        deliveryId: input.deliveryId,
+        recipient: { email: view.owner.email, timeZone: view.owner.timeZone },
+        task: view.task,
+        links: view.links,
+        sender: deps.sender,
+      }),
+    };
+    return { current: true, email, taskTitle };
   };
 
   /** Sends through Resend with the delivery id as Idempotency-Key: a repeat never sends twice. */
   const sendEmail = async (deliveryId: string, email: ReminderEmail): Promise<string> => {
     const { data, error } = await deps.resend.emails.send(
-      { from: deps.from, to: email.to, subject: email.subject, text: email.text, html: email.html },
+      {
+        from: deps.sender.from,
+        ...(deps.sender.replyTo ? { replyTo: deps.sender.replyTo } : {}),
+        to: email.to,
+        subject: email.subject,
+        text: email.text,
+        html: email.html,
+        headers: email.headers,
+      },
       { idempotencyKey: deliveryId },
     );
     if (data?.id) return data.id;
@@ -139,7 +161,7 @@ export function createActivities(deps: ActivityDeps) {
   /** In-app notification, then the delivery marked sent, then reminder.sent: "sent" means all done. */
   const recordSent = async (
     input: DeliveryInput,
-    sent: { messageId: string; recipient: string; title: string },
+    sent: { messageId: string; recipient: string; title: string } | { inAppOnly: string; title: string },
   ) => {
     const notification = await daprFetch(
       deps.sidecar,
@@ -154,13 +176,18 @@ export function createActivities(deps: ActivityDeps) {
           taskId: input.taskId,
           reminderId: input.reminderId,
           title: `Reminder: ${sent.title}`.slice(0, 500),
-          body: `Emailed to ${sent.recipient}`,
+          body: "inAppOnly" in sent ? `Not emailed: ${sent.inAppOnly}` : `Emailed to ${sent.recipient}`,
         }),
       },
     );
     await notification.body?.cancel();
+    if ("inAppOnly" in sent) {
+      await setDelivery(input, { status: "notified", reason: sent.inAppOnly });
+      await report(input, "reminder.sent", { channel: "in-app" });
+      return;
+    }
     await setDelivery(input, { status: "sent", recipient: sent.recipient, messageId: sent.messageId });
-    await report(input, "reminder.sent", { messageId: sent.messageId });
+    await report(input, "reminder.sent", { messageId: sent.messageId, channel: "email" });
   };
 
   return {
@@ -174,15 +201,23 @@ export function createActivities(deps: ActivityDeps) {
      */
     async deliverReminder(_ctx: unknown, input: DeliveryInput): Promise<DeliveryResult> {
       const [row] = await deps.sql<
-        { status: string; message_id: string | null; recipient: string | null; title: string | null }[]
+        {
+          status: string;
+          message_id: string | null;
+          recipient: string | null;
+          title: string | null;
+          reason: string | null;
+        }[]
       >`
         insert into deliveries (instance_id, reminder_id, task_id, user_id, occurrence_key, due_at, status)
         values (${input.deliveryId}, ${input.reminderId}, ${input.taskId}, ${input.userId}, ${input.occurrenceKey},
                 ${input.at}, 'sending')
         on conflict (instance_id) do update set
-          status = case when deliveries.status = 'sent' then 'sent' else 'sending' end, updated_at = now()
-        returning status, message_id, recipient, title`;
+          status = case when deliveries.status in ('sent', 'notified') then deliveries.status else 'sending' end,
+          updated_at = now()
+        returning status, message_id, recipient, title, reason`;
       if (row?.status === "sent" && row.message_id) return { outcome: "sent", messageId: row.message_id };
+      if (row?.status === "notified") return { outcome: "notified", reason: row.reason ?? "in-app only" };
       if (row?.message_id && row.recipient) {
         const sent = { messageId: row.message_id, recipient: row.recipient, title: row.title ?? "" };
         await recordSent(input, sent);
@@ -192,6 +227,11 @@ export function createActivities(deps: ActivityDeps) {
       if (!occurrence.current) {
         await setDelivery(input, { status: "skipped", reason: occurrence.reason });
         return { outcome: "skipped", reason: occurrence.reason };
+      }
+      if (!occurrence.email) {
+        const reason = occurrence.inAppOnly ?? "in-app only";
+        await recordSent(input, { inAppOnly: reason, title: occurrence.taskTitle });
+        return { outcome: "notified", reason };
       }
       const messageId = await sendEmail(input.deliveryId, occurrence.email);
       const sent = { messageId, recipient: occurrence.email.to, title: occurrence.taskTitle };

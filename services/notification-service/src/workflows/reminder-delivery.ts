@@ -10,7 +10,7 @@ export interface DeliveryPolicy {
 
 export type DeliveryOutcome =
   | { outcome: "sent"; messageId: string }
-  | { outcome: "skipped" | "failed"; reason: string };
+  | { outcome: "skipped" | "notified" | "failed"; reason: string };
 
 /**
  * reminderDelivery: one activity delivers (load → render → send → record, see deliverReminder),
