@@ -15,7 +15,10 @@ create table digests (
   status      text not null default 'pending'
               check (status in ('pending', 'sending', 'sent', 'empty', 'skipped', 'failed')),
   attempts    integer not null default 0,
-  lease_until timestamptz,                          -- a sender holds it until then
+  -- Digests are sent in chunks (one Resend batch request each); the chunk id is the request's
+  -- Idempotency-Key, and a chunk is retried whole, so the provider never sees a digest twice.
+  chunk_id    text,
+  lease_until timestamptz,                          -- its chunk's sender holds it until then
   recipient   text,
   message_id  text,
   reason      text,
@@ -23,4 +26,6 @@ create table digests (
   updated_at  timestamptz not null default now(),
   unique (user_id, day)
 );
-create index digests_pending on digests (due_at) where status in ('pending', 'sending');
+create index digests_pending on digests (due_at, id) where status = 'pending';
+create index digests_sending on digests (lease_until) where status = 'sending';
+create index digests_chunk on digests (chunk_id) where status = 'sending';

@@ -17,6 +17,8 @@ export interface AppDeps {
   jobs: JobsClient;
   workflows: DaprWorkflowClient;
   workflowName: string;
+  /** The daily digest's tick (digest/tick.ts). */
+  digest: { trigger: () => "started" | "queued" };
   appApiToken?: string;
   operatorToken?: string;
   log: Logger;
@@ -55,6 +57,7 @@ export function buildApp(deps: AppDeps) {
       },
       { parse: "json" },
     )
+    .post("/job/digest-tick", () => ({ outcome: deps.digest.trigger() }), { parse: "none" })
     .post(
       "/job/:name",
       async ({ params, body }) => {

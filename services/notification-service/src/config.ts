@@ -22,6 +22,8 @@ const Env = Type.Object({
   DIGEST_BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 100, default: 100 }),
   /** A digest this late (the service was down) is recorded as skipped instead of sent. */
   DIGEST_MAX_LATENESS_MINUTES: Type.Integer({ minimum: 1, default: 720 }),
+  /** How long a sender holds a digest chunk; a chunk whose sender died is retried after it. */
+  DIGEST_SEND_LEASE_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 120 }),
   SEND_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 20, default: 6 }),
   SEND_FIRST_RETRY_MS: Type.Integer({ minimum: 10, default: 1000 }),
 });
@@ -36,7 +38,7 @@ export interface Config {
   operatorToken?: string;
   taskApiAppId: string;
   email: { apiKey: string; baseUrl?: string; sender: Sender };
-  digest: { tickSchedule: string; batchSize: number; maxLatenessMs: number };
+  digest: { tickSchedule: string; batchSize: number; maxLatenessMs: number; leaseMs: number };
   send: { maxAttempts: number; firstRetryMs: number };
   logLevel: Env["LOG_LEVEL"];
 }
@@ -60,6 +62,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       tickSchedule: e.DIGEST_TICK_SCHEDULE,
       batchSize: e.DIGEST_BATCH_SIZE,
       maxLatenessMs: e.DIGEST_MAX_LATENESS_MINUTES * 60_000,
+      leaseMs: e.DIGEST_SEND_LEASE_SECONDS * 1000,
     },
     send: { maxAttempts: e.SEND_MAX_ATTEMPTS, firstRetryMs: e.SEND_FIRST_RETRY_MS },
   };

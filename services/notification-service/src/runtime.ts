@@ -5,6 +5,9 @@ import { Resend } from "resend";
 import { createActivities } from "./activities/index.ts";
 import { buildApp } from "./app.ts";
 import type { Config } from "./config.ts";
+import { digestStore } from "./digest/store.ts";
+import { digestSource } from "./digest/task-api.ts";
+import { digestTicker, scheduleDigestTick } from "./digest/tick.ts";
 import { reminderDelivery } from "./workflows/reminder-delivery.ts";
 
 /**
@@ -31,13 +34,23 @@ export function createNotificationService(
     sender: config.email.sender,
     log,
   });
+  const digest = digestTicker({
+    store: digestStore(sql),
+    source: digestSource(config.sidecar, config.taskApiAppId),
+    resend,
+    sender: config.email.sender,
+    settings: config.digest,
+    log,
+  });
+  const jobs = jobsClient(config.sidecar);
   const workflow = reminderDelivery(activities, config.send);
   const host = workflowHost(config.sidecar, workflow, activities);
   const workflows = host.client;
   const app = buildApp({
     sql,
     sidecar: config.sidecar,
-    jobs: jobsClient(config.sidecar),
+    jobs,
+    digest,
     workflows,
     workflowName: workflow.name,
     appApiToken: config.appApiToken,
@@ -53,9 +66,14 @@ export function createNotificationService(
     listen() {
       app.listen({ port: config.port, hostname: config.host });
     },
-    startWorker: host.start,
+    /** Connects the workflow worker, then (re)schedules the digest's tick job. */
+    async startWorker(sidecarReady: () => Promise<boolean>) {
+      await host.start(sidecarReady);
+      await scheduleDigestTick(jobs, config.digest.tickSchedule);
+    },
     async stop() {
       await app.stop(true);
+      await digest.idle();
       await host.stop();
       await sql.end({ timeout: 5 });
     },
