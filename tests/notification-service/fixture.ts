@@ -35,6 +35,8 @@ export function notificationEnv(
     RESEND_API_KEY: "re_test_key",
     RESEND_BASE_URL: mailUrl,
     EMAIL_FROM: "Nudge <reminders@nudge.test>",
+    EMAIL_REPLY_TO: "help@nudge.test",
+    EMAIL_UNSUBSCRIBE_MAILTO: "unsubscribe@nudge.test",
     SEND_FIRST_RETRY_MS: "200",
   };
 }
@@ -43,8 +45,10 @@ export function notificationEnv(
  * The whole reminder path on real parts: task-api (outbox → Kafka), notification-service with its
  * own daprd (declarative subscription, Jobs, Workflow), and the Resend capture server.
  */
-export async function startReminderSystem() {
-  const api = await startTaskApi();
+export async function startReminderSystem(
+  env: { taskApi?: Record<string, string>; notification?: Record<string, string> } = {},
+) {
+  const api = await startTaskApi("task-api", env.taskApi);
   const mail = await startMailCapture({ port: 0 });
   await migrateNotificationService(api.stack.databaseUrl, SCHEMA);
   const port = await freePort();
@@ -52,6 +56,7 @@ export async function startReminderSystem() {
   const config = loadConfig({
     ...notificationEnv(api.stack.databaseUrl, port, ports, mail.url),
     LOG_LEVEL: "warn",
+    ...env.notification,
   });
   const service = createNotificationService(config, createLogger("notification-service", "warn"));
   service.listen();

@@ -16,8 +16,7 @@ import {
 import { buildApp } from "../../services/task-api/src/app.ts";
 import { loadConfig } from "../../services/task-api/src/config.ts";
 import { type LinkClaims, linkKey, signLink } from "../../services/task-api/src/email/links.ts";
-import { linkMinter } from "../../services/task-api/src/email/mint.ts";
-import { EMAIL_LINK_KEY, startTaskApi, type TaskApiFixture, taskApiEnv } from "./fixture.ts";
+import { EMAIL_LINK_KEY, startTaskApi, type TaskApiFixture, taskApiEnv, testLinkMinter } from "./fixture.ts";
 import { form, page, post } from "./pages.ts";
 
 let api: TaskApiFixture;
@@ -31,14 +30,7 @@ afterAll(async () => {
   await api?.stop();
 }, TEARDOWN_TIMEOUT_MS);
 
-const key = linkKey(EMAIL_LINK_KEY);
-const minter = () =>
-  linkMinter({
-    keys: { current: key },
-    baseUrl: api.baseUrl,
-    actionTtlSeconds: 3600,
-    settingsTtlSeconds: 3600,
-  });
+const minter = () => testLinkMinter(api.baseUrl);
 const inAnHour = () => Math.floor(Date.now() / 1000) + 3600;
 
 async function userWithTask(body: Record<string, unknown> = {}) {

@@ -4,9 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { STARTUP_TIMEOUT_MS, TEARDOWN_TIMEOUT_MS } from "@nudge/testing";
-import { linkKey } from "../../services/task-api/src/email/links.ts";
-import { linkMinter } from "../../services/task-api/src/email/mint.ts";
-import { EMAIL_LINK_KEY, startTaskApi, type TaskApiFixture } from "./fixture.ts";
+import { startTaskApi, type TaskApiFixture, testLinkMinter } from "./fixture.ts";
 import { form, page, post } from "./pages.ts";
 
 let api: TaskApiFixture;
@@ -15,13 +13,7 @@ beforeAll(async () => {
 }, STARTUP_TIMEOUT_MS);
 afterAll(() => api?.stop(), TEARDOWN_TIMEOUT_MS);
 
-const minter = () =>
-  linkMinter({
-    keys: { current: linkKey(EMAIL_LINK_KEY) },
-    baseUrl: api.baseUrl,
-    actionTtlSeconds: 3600,
-    settingsTtlSeconds: 3600,
-  });
+const minter = () => testLinkMinter(api.baseUrl);
 
 async function newUser(preferences: Record<string, unknown> = {}) {
   const user = `user-${crypto.randomUUID()}`;

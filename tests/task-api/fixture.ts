@@ -4,6 +4,8 @@ import { freePort, type RunningSidecar, type SidecarPorts, sidecarPorts, testSta
 import { SignJWT } from "jose";
 import { buildApp } from "../../services/task-api/src/app.ts";
 import { loadConfig } from "../../services/task-api/src/config.ts";
+import { linkKey } from "../../services/task-api/src/email/links.ts";
+import { linkMinter } from "../../services/task-api/src/email/mint.ts";
 import { migrateTaskApi } from "../../services/task-api/src/migrate.ts";
 import { Metrics } from "../../services/task-api/src/observability/metrics.ts";
 import { metricsApp } from "../../services/task-api/src/observability/routes.ts";
@@ -17,6 +19,16 @@ export const JWT = {
 export const APP_API_TOKEN = "app-token-for-tests-0123456789";
 /** The key task-api signs email links with in tests (tests sign links of their own with it too). */
 export const EMAIL_LINK_KEY = "email-link-key-for-tests-0123456789abcdef";
+
+/** Links as task-api mints them for emails, signed with the tests' key, on `baseUrl`. */
+export const testLinkMinter = (baseUrl: string, snoozeSeconds = 3600) =>
+  linkMinter({
+    keys: { current: linkKey(EMAIL_LINK_KEY) },
+    baseUrl,
+    actionTtlSeconds: 3600,
+    settingsTtlSeconds: 3600,
+    snoozeSeconds,
+  });
 
 /** A signed access token for `sub`, as the identity provider would issue it. */
 export async function tokenFor(
@@ -56,13 +68,17 @@ export function taskApiEnv(databaseUrl: string, schema: string, port: number, po
  * task-api as it runs in production — the Elysia app, its outbox relay, its own real daprd —
  * on a migrated schema of the test run's database.
  */
-export async function startTaskApi(appId = "task-api") {
+export async function startTaskApi(appId = "task-api", env: Record<string, string> = {}) {
   const stack = await testStack();
   const schema = "task_api";
   await migrateTaskApi(stack.databaseUrl, schema);
   const port = await freePort();
   const ports = await sidecarPorts();
-  const config = loadConfig({ ...taskApiEnv(stack.databaseUrl, schema, port, ports), LOG_LEVEL: "warn" });
+  const config = loadConfig({
+    ...taskApiEnv(stack.databaseUrl, schema, port, ports),
+    LOG_LEVEL: "warn",
+    ...env,
+  });
   const log = createLogger("task-api", config.logLevel);
   const sql = connect(config.database.url, { schema, max: 10, applicationName: "task-api-test" });
   const metrics = new Metrics();

@@ -8,6 +8,8 @@ import { Nullable } from "./common.ts";
 export const TaskEmailLinks = Type.Object({
   done: Type.String(),
   snoozeHour: Type.String(),
+  /** What the first snooze link's button says, e.g. "Snooze 1 hour" (EMAIL_SNOOZE_SECONDS). */
+  snoozeLabel: Type.String(),
   snoozeTomorrow: Type.String(),
   open: Type.String(),
   /** An .ics of the due time; null when the task has no due date. */

@@ -20,7 +20,9 @@ describe("the HTML inbox", () => {
     expect(page).not.toContain("<script");
     expect(page).toContain("&lt;script&gt;alert(&#39;subject&#39;)&lt;/script&gt;");
     expect(page).toContain("Mallory &lt;mallory@example.com&gt;");
-    expect(page).toContain('srcdoc="&lt;base target=&quot;_blank&quot;&gt;&lt;p onclick=&quot;x()&quot;&gt;hi&lt;/p&gt;');
+    expect(page).toContain(
+      'srcdoc="&lt;base target=&quot;_blank&quot;&gt;&lt;p onclick=&quot;x()&quot;&gt;hi&lt;/p&gt;',
+    );
     expect(page).toContain('<iframe sandbox="allow-popups allow-popups-to-escape-sandbox" ');
   });
 

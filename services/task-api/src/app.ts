@@ -86,7 +86,7 @@ export function buildApp({ sql, config, sidecar, log, metrics = new Metrics(), v
       .use(notificationRoutes(sql, verifyToken))
       .use(tagRoutes(sql, verifyToken))
       .use(preferenceRoutes(sql, verifyToken))
-      .use(emailRoutes(sql, config.emailLinks.keys, minter))
+      .use(emailRoutes(sql, config.emailLinks.keys, minter, config.emailLinks.snoozeSeconds))
   );
 }
 

@@ -22,6 +22,8 @@ const Env = Type.Object({
   EMAIL_LINK_KEY_PREVIOUS: Type.Optional(Type.String({ minLength: 32 })),
   /** How long a reminder's or digest's action links (done, snooze, open) work after it was due. */
   EMAIL_ACTION_LINK_TTL_HOURS: Type.Integer({ minimum: 1, maximum: 24 * 90, default: 24 * 7 }),
+  /** How long an email's first snooze link postpones a reminder (the "Snooze 1 hour" button). */
+  EMAIL_SNOOZE_SECONDS: Type.Integer({ minimum: 1, maximum: 7 * 86_400, default: 3600 }),
   /** How long settings and unsubscribe links work. */
   EMAIL_SETTINGS_LINK_TTL_DAYS: Type.Integer({ minimum: 1, maximum: 365, default: 90 }),
   // Prometheus metrics: their own port, on HOST like the API, never on the public one; unset, no
@@ -43,6 +45,7 @@ export interface Config {
     keys: LinkKeys;
     actionTtlSeconds: number;
     settingsTtlSeconds: number;
+    snoozeSeconds: number;
   };
   metricsPort?: number;
   logLevel: Env["LOG_LEVEL"];
@@ -85,6 +88,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       },
       actionTtlSeconds: e.EMAIL_ACTION_LINK_TTL_HOURS * 3600,
       settingsTtlSeconds: e.EMAIL_SETTINGS_LINK_TTL_DAYS * 86_400,
+      snoozeSeconds: e.EMAIL_SNOOZE_SECONDS,
     },
     metricsPort: e.METRICS_PORT,
   };

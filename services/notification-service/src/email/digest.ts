@@ -26,7 +26,7 @@ function dayName(day: string): string {
 function taskActions(task: DigestTask): Action[] {
   return [
     { label: "Done", url: task.links.done },
-    { label: "Snooze 1 hour", url: task.links.snoozeHour },
+    { label: task.links.snoozeLabel, url: task.links.snoozeHour },
     { label: "Tomorrow 09:00", url: task.links.snoozeTomorrow },
     { label: "Open", url: task.links.open },
   ];

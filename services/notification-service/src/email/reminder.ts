@@ -65,7 +65,7 @@ export function renderReminderEmail(ctx: ReminderEmailContext): RenderedEmail {
     .join(" · ");
   const actions: Action[] = [
     { label: "Mark done", url: links.done },
-    { label: "Snooze 1 hour", url: links.snoozeHour },
+    { label: links.snoozeLabel, url: links.snoozeHour },
     { label: "Snooze until tomorrow 09:00", url: links.snoozeTomorrow },
     { label: "Open", url: links.open },
   ];

@@ -11,6 +11,7 @@ const token = (n: number) => `${"a".repeat(300)}${n}.${"S".repeat(43)}`;
 const links = (n = 0): ReminderEmailLinks => ({
   done: `https://nudge.example/email/links/${token(n + 1)}`,
   snoozeHour: `https://nudge.example/email/links/${token(n + 2)}`,
+  snoozeLabel: "Snooze 1 hour",
   snoozeTomorrow: `https://nudge.example/email/links/${token(n + 3)}`,
   open: `https://nudge.example/email/links/${token(n + 4)}`,
   calendar: `https://nudge.example/email/links/${token(n + 4)}/task.ics`,

@@ -8,7 +8,7 @@ import { remindersService } from "../reminders/service.ts";
 import { loadTask, tasksService } from "../tasks/service.ts";
 import { userTimeZone } from "../users/service.ts";
 import type { LinkAction, LinkClaims, LinkKeys } from "./links.ts";
-import type { LinkMinter } from "./mint.ts";
+import { type LinkMinter, spanText } from "./mint.ts";
 import { type Page, postButton } from "./pages.ts";
 import {
   calendarLink,
@@ -62,8 +62,8 @@ async function loadState(db: Sql | TransactionSql, claims: LinkClaims, linkId: s
 }
 
 /** When a snooze link would remind again if it were used at `now`. */
-export function snoozeUntil(action: LinkAction, zone: string, now: Date): Date {
-  if (action === "snooze-hour") return new Date(now.getTime() + 3600_000);
+export function snoozeUntil(action: LinkAction, zone: string, now: Date, snoozeSeconds: number): Date {
+  if (action === "snooze-hour") return new Date(now.getTime() + snoozeSeconds * 1000);
   return instantAtLocalTime(addDays(localDay(now, zone), 1), SNOOZE_TOMORROW_AT, zone);
 }
 
@@ -121,7 +121,7 @@ function refusal(state: LinkState, minter: LinkMinter): Page | undefined {
   return undefined;
 }
 
-export function emailActions(sql: Sql, keys: LinkKeys, minter: LinkMinter) {
+export function emailActions(sql: Sql, keys: LinkKeys, minter: LinkMinter, snoozeSeconds: number) {
   const tasks = tasksService(sql);
   const reminders = remindersService(sql);
 
@@ -150,7 +150,7 @@ export function emailActions(sql: Sql, keys: LinkKeys, minter: LinkMinter) {
           : "";
       return resultPage(claims.action === "done" ? "done" : "reopened", after, zone, undo);
     }
-    const until = snoozeUntil(claims.action, zone, new Date());
+    const until = snoozeUntil(claims.action, zone, new Date(), snoozeSeconds);
     if (claims.reminderId)
       await reminders.snooze(actor, claims.reminderId, { until: until.toISOString() }, tx);
     else await reminders.create(actor, task.id, { at: until.toISOString() }, tx);
@@ -167,7 +167,8 @@ export function emailActions(sql: Sql, keys: LinkKeys, minter: LinkMinter) {
       if (refused) return refused;
       if (state.claims.action === "open")
         return taskPage(state.task as Task, state.zone, calendarLink(token, state.task as Task));
-      return confirmPage(state, snoozeUntil(state.claims.action, state.zone, new Date()));
+      const until = snoozeUntil(state.claims.action, state.zone, new Date(), snoozeSeconds);
+      return confirmPage(state, until, `Snooze ${spanText(snoozeSeconds)}`);
     },
 
     /** POST: the action, once, through the same services as the REST API. */

@@ -7,6 +7,16 @@ export interface LinkSettings {
   baseUrl: string;
   actionTtlSeconds: number;
   settingsTtlSeconds: number;
+  snoozeSeconds: number;
+}
+
+/** "1 hour", "90 minutes", "5 seconds": how long a snooze is, as a button says it. */
+export function spanText(seconds: number): string {
+  const unit = (n: number, name: string) => `${n} ${name}${n === 1 ? "" : "s"}`;
+  if (seconds % 86_400 === 0) return unit(seconds / 86_400, "day");
+  if (seconds % 3600 === 0) return unit(seconds / 3600, "hour");
+  if (seconds % 60 === 0) return unit(seconds / 60, "minute");
+  return unit(seconds, "second");
 }
 
 interface TaskRef {
@@ -46,6 +56,7 @@ export function linkMinter(settings: LinkSettings) {
     return {
       done: url(paths.link(sign({ ...base, action: "done" }))),
       snoozeHour: url(paths.link(sign({ ...base, ...snooze, action: "snooze-hour" }))),
+      snoozeLabel: `Snooze ${spanText(settings.snoozeSeconds)}`,
       snoozeTomorrow: url(paths.link(sign({ ...base, ...snooze, action: "snooze-tomorrow" }))),
       open: url(paths.link(open)),
       calendar: task.dueAt ? url(paths.calendar(open)) : null,

@@ -62,8 +62,8 @@ const OneClick = Type.Object(
  * GET shows and never changes anything (mail scanners and link previews fetch every link);
  * POST acts, through the same services as the REST API.
  */
-export function emailRoutes(sql: Sql, keys: LinkKeys, minter: LinkMinter) {
-  const actions = emailActions(sql, keys, minter);
+export function emailRoutes(sql: Sql, keys: LinkKeys, minter: LinkMinter, snoozeSeconds: number) {
+  const actions = emailActions(sql, keys, minter, snoozeSeconds);
   const subscription = emailSubscription(sql, keys);
   return new Elysia({ prefix: "/email", tags: ["email links"] })
     .get("/links/:token", async ({ params }) => pageResponse(await actions.view(params.token)), {

@@ -91,7 +91,7 @@ export function taskPage(task: Task, zone: string, extra: string): Page {
 }
 
 /** GET of an action link: what it will do, and the one button that does it. */
-export function confirmPage(state: LinkState, until: Date): Page {
+export function confirmPage(state: LinkState, until: Date, snoozeLabel: string): Page {
   const task = state.task as Task;
   const when = `${readableWallClock(until, state.zone)} (${state.zone})`;
   const question: Record<string, string> = {
@@ -102,11 +102,12 @@ export function confirmPage(state: LinkState, until: Date): Page {
       ? `Remind you again tomorrow, ${when}?`
       : `Add a reminder for tomorrow, ${when}?`,
   };
+  const label = state.claims.action === "snooze-hour" ? snoozeLabel : VERBS[state.claims.action];
   return {
     status: 200,
     outcome: "confirm",
-    title: VERBS[state.claims.action],
-    body: `<h1>${escapeHtml(question[state.claims.action] ?? "")}</h1>\n${taskCard(task, state.zone)}\n${postButton(VERBS[state.claims.action])}`,
+    title: label,
+    body: `<h1>${escapeHtml(question[state.claims.action] ?? "")}</h1>\n${taskCard(task, state.zone)}\n${postButton(label)}`,
   };
 }
 
