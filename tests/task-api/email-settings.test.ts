@@ -65,6 +65,21 @@ describe("one-click unsubscribe", () => {
     expect((await preferences(user)).digest).toMatchObject({ enabled: false, nextAt: null });
     // The digest's link turned off the digest only.
     expect((await preferences(user)).reminderEmails).toBe(true);
+
+    const other = await newUser();
+    const links = minter().forReminder(
+      other,
+      { id: crypto.randomUUID(), version: 1, dueAt: null },
+      { id: crypto.randomUUID(), occurrenceKey: "k" },
+      new Date(),
+    );
+    const json = await fetch(links.unsubscribe, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{not json",
+    });
+    expect(json.status).toBe(200);
+    expect((await preferences(other)).reminderEmails).toBe(false);
   });
 });
 

@@ -74,7 +74,8 @@ export function buildApp({ sql, config, sidecar, log, metrics = new Metrics(), v
             },
             security: [{ bearer: [] }],
           },
-          exclude: { paths: [/^\/internal/] },
+          // staticFile: false — the .ics route has a dot in its path and is documented like any other.
+          exclude: { paths: [/^\/internal/], staticFile: false },
         }),
       )
       .use(healthRoutes(sql, sidecar))

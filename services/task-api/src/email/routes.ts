@@ -24,23 +24,25 @@ const html = (description: string) => ({
   description,
   content: { "text/html": { schema: { type: "string" as const } } },
 });
-/** Every outcome is a page; the status says which kind. */
-const pageResponses = (ok: string) => ({
-  200: html(ok),
+const REFUSALS = {
   400: html("The link is damaged or incomplete"),
   403: html("The link was altered, or signed with a key that is no longer accepted"),
   404: html("The task or reminder is gone, or the link is for another page"),
-  405: html("This link only shows something"),
+  405: html("This link only shows the task"),
   409: html("Already used, already done, or the task changed since the email: nothing was changed"),
   410: html("The link has expired"),
-  422: html("The form has an invalid field (settings)"),
-});
-const publicPage = (summary: string, description: string, ok: string) => ({
+  413: html("The body is too large"),
+  422: html("A field of the form is invalid: the form again, with the message, nothing saved"),
+};
+type Refusal = keyof typeof REFUSALS;
+/** Every outcome is a page; the status says which kind. Each route lists the ones it can give. */
+const publicPage = (summary: string, description: string, ok: string, statuses: Refusal[]) => ({
   summary,
   description,
   security: [],
-  responses: pageResponses(ok),
+  responses: { 200: html(ok), ...Object.fromEntries(statuses.map((status) => [status, REFUSALS[status]])) },
 });
+const LINK: Refusal[] = [400, 403, 404, 410, 413];
 
 const SettingsForm = Type.Object(
   {
@@ -72,6 +74,7 @@ export function emailRoutes(sql: Sql, keys: LinkKeys, minter: LinkMinter, snooze
         "What a link from an email does",
         "Shows the task and one button that POSTs the link's action (mark done, snooze, undo); an Open link shows the task. Changes nothing.",
         "The task and the action's button",
+        [...LINK, 409],
       ),
     })
     .post(
@@ -84,6 +87,7 @@ export function emailRoutes(sql: Sql, keys: LinkKeys, minter: LinkMinter, snooze
           "Do a link's action, once",
           "Marks the task done, snoozes the reminder (or adds one) or reopens the task, exactly as the REST API would. A second use, an expired, altered or foreign link, or a task that changed since the email, changes nothing and says so.",
           "What happened, with Undo where it makes sense",
+          [...LINK, 405, 409],
         ),
       },
     )
@@ -121,9 +125,10 @@ export function emailRoutes(sql: Sql, keys: LinkKeys, minter: LinkMinter, snooze
             "The task's due time as an iCalendar file",
             "For an Open link of a task with a due date.",
             "",
+            LINK,
           ),
           responses: {
-            ...pageResponses(""),
+            ...publicPage("", "", "", LINK).responses,
             200: {
               description: "An iCalendar (RFC 5545) event at the due time",
               content: { "text/calendar": { schema: { type: "string" as const } } },
@@ -141,6 +146,7 @@ export function emailRoutes(sql: Sql, keys: LinkKeys, minter: LinkMinter, snooze
           "Email settings",
           "Reminder emails on/off, the address, the time zone and the daily digest.",
           "The settings form",
+          LINK,
         ),
       },
     )
@@ -155,6 +161,7 @@ export function emailRoutes(sql: Sql, keys: LinkKeys, minter: LinkMinter, snooze
           "Save email settings",
           "The same change as PATCH /me/preferences.",
           "Saved; the form again",
+          [...LINK, 422],
         ),
       },
     )
@@ -167,6 +174,7 @@ export function emailRoutes(sql: Sql, keys: LinkKeys, minter: LinkMinter, snooze
           "Unsubscribe: the page behind the List-Unsubscribe link",
           "Shows a button; changes nothing.",
           "The unsubscribe button",
+          LINK,
         ),
       },
     )
@@ -175,13 +183,21 @@ export function emailRoutes(sql: Sql, keys: LinkKeys, minter: LinkMinter, snooze
       async ({ params }) => pageResponse(await subscription.unsubscribe(params.token)),
       {
         params: Token,
-        parse: "urlencoded",
-        body: Type.Optional(OneClick),
-        detail: publicPage(
-          "One-click unsubscribe (RFC 8058)",
-          "The List-Unsubscribe-Post target: turns reminder emails (or the digest) off with no login and no confirmation. In-app notifications continue.",
-          "Unsubscribed, with Undo",
-        ),
+        // RFC 8058 fixes the body (List-Unsubscribe=One-Click); whatever a client sends, or
+        // nothing, unsubscribes the same: it is never read.
+        parse: "none",
+        detail: {
+          ...publicPage(
+            "One-click unsubscribe (RFC 8058)",
+            "The List-Unsubscribe-Post target: turns reminder emails (or the digest) off with no login and no confirmation. In-app notifications continue. The body is not read.",
+            "Unsubscribed, with Undo",
+            LINK,
+          ),
+          requestBody: {
+            required: false,
+            content: { "application/x-www-form-urlencoded": { schema: OneClick } },
+          },
+        },
       },
     )
     .post(
@@ -190,7 +206,7 @@ export function emailRoutes(sql: Sql, keys: LinkKeys, minter: LinkMinter, snooze
       {
         params: Token,
         parse: "none",
-        detail: publicPage("Undo an unsubscribe", "Turns those emails back on.", "Subscribed again"),
+        detail: publicPage("Undo an unsubscribe", "Turns those emails back on.", "Subscribed again", LINK),
       },
     );
 }
