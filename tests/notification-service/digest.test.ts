@@ -19,6 +19,7 @@ import {
   TEARDOWN_TIMEOUT_MS,
   waitFor,
 } from "@nudge/testing";
+import { wallClockOf } from "../../packages/recurrence/src/index.ts";
 import { migrateNotificationService } from "../../services/notification-service/src/migrate.ts";
 import { APP_API_TOKEN, startTaskApi, type TaskApiFixture } from "../task-api/fixture.ts";
 import { notificationEnv, SCHEMA, untilRemindersFlow } from "./fixture.ts";
@@ -64,20 +65,9 @@ afterAll(async () => {
 
 /** "HH:MM" and YYYY-MM-DD of an instant on the zone's wall clock. */
 function wallClock(instant: Date, timeZone: string) {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat("en-CA", {
-      timeZone,
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      hourCycle: "h23",
-    })
-      .formatToParts(instant)
-      .map((p) => [p.type, p.value]),
-  );
-  return { time: `${parts.hour}:${parts.minute}`, day: `${parts.year}-${parts.month}-${parts.day}` };
+  const w = wallClockOf(instant, timeZone);
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return { time: `${pad(w.hour)}:${pad(w.minute)}`, day: `${w.year}-${pad(w.month)}-${pad(w.day)}` };
 }
 
 async function digestUser(timeZone: string, at: Date, tasks: Array<{ title: string; dueAt: Date }>) {

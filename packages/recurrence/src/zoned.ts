@@ -14,23 +14,33 @@ export interface WallClock {
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
+/** One formatter per (purpose, zone): building an Intl.DateTimeFormat costs far more than using one. */
+function cachedFormatter(purpose: string, timeZone: string, make: () => Intl.DateTimeFormat) {
+  const key = `${purpose}\n${timeZone}`;
+  let f = formatters.get(key);
   if (!f) {
-    f = new Intl.DateTimeFormat("en-US", {
-      timeZone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      second: "2-digit",
-    });
-    formatters.set(timeZone, f);
+    f = make();
+    formatters.set(key, f);
   }
   return f;
 }
+
+const formatter = (timeZone: string) =>
+  cachedFormatter(
+    "wall",
+    timeZone,
+    () =>
+      new Intl.DateTimeFormat("en-US", {
+        timeZone,
+        hourCycle: "h23",
+        year: "numeric",
+        month: "2-digit",
+        day: "2-digit",
+        hour: "2-digit",
+        minute: "2-digit",
+        second: "2-digit",
+      }),
+  );
 
 export function wallClockOf(instant: Date, timeZone: string): WallClock {
   const parts = Object.fromEntries(
@@ -75,27 +85,26 @@ export function instantOf(wall: WallClock, timeZone: string): Date {
   return new Date(naive - before);
 }
 
-const readable = new Map<string, Intl.DateTimeFormat>();
-
 /**
  * "Mon 1 Jul 2030, 09:30": an instant as a person reads it on their wall clock, in English,
  * assembled from parts so the punctuation does not depend on the ICU version.
  */
 export function readableWallClock(instant: Date, timeZone: string): string {
-  let f = readable.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat("en-GB", {
-      timeZone,
-      weekday: "short",
-      day: "numeric",
-      month: "short",
-      year: "numeric",
-      hour: "2-digit",
-      minute: "2-digit",
-      hourCycle: "h23",
-    });
-    readable.set(timeZone, f);
-  }
+  const f = cachedFormatter(
+    "readable",
+    timeZone,
+    () =>
+      new Intl.DateTimeFormat("en-GB", {
+        timeZone,
+        weekday: "short",
+        day: "numeric",
+        month: "short",
+        year: "numeric",
+        hour: "2-digit",
+        minute: "2-digit",
+        hourCycle: "h23",
+      }),
+  );
   const p = Object.fromEntries(f.formatToParts(instant).map((part) => [part.type, part.value]));
   return `${p.weekday} ${p.day} ${p.month} ${p.year}, ${p.hour}:${p.minute}`;
 }

@@ -6,11 +6,9 @@
  * make unreadable; the only filled elements are the buttons, white on a mid blue that reads on
  * light and dark alike.
  */
-export const escapeHtml = (text: string) =>
-  text.replace(
-    /[&<>"']/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string,
-  );
+import { escapeHtml } from "@nudge/http";
+
+export { escapeHtml };
 
 const BUTTON =
   "display:inline-block;margin:0 8px 8px 0;padding:10px 16px;border-radius:6px;background-color:#2563eb;" +

@@ -10,11 +10,9 @@ export interface Page {
   body: string;
 }
 
-export const escapeHtml = (text: string) =>
-  text.replace(
-    /[&<>"']/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string,
-  );
+import { escapeHtml } from "@nudge/http";
+
+export { escapeHtml };
 
 const STYLE = `
   :root { color-scheme: light dark; --fg: #1d2125; --muted: #5c6670; --bg: #ffffff; --card: #f4f5f7;
