@@ -172,7 +172,7 @@ test("a reminder created through the compiled task-api is emailed by the compile
     },
     { timeoutMs: 120_000, intervalMs: 250 },
   );
-  expect(mail.subject).toBe("Reminder: Ship the images");
+  expect(mail.subject).toStartWith("Reminder: Ship the images (due ");
 }, 150_000);
 
 test("completing a recurring task through the compiled task-api makes the compiled recurrence-service create the next one", async () => {

@@ -43,6 +43,15 @@ export const post = async (url: string, fields: Record<string, string> = {}) =>
     }),
   );
 
+/**
+ * What a link from an email says it grants, read (not verified) from its token: tests use it to
+ * see which task an email's link is about.
+ */
+export function linkClaims(url: string): { a: string; u: string; t?: string } {
+  const token = new URL(url).pathname.split("/")[3] ?? "";
+  return JSON.parse(Buffer.from(token.split(".")[0] ?? "", "base64url").toString("utf8"));
+}
+
 /** The action of the form whose button reads `label` ("" when it posts to the page itself). */
 export function form(html: string, label: string): string {
   for (const match of html.matchAll(/<form method="post"(?: action="([^"]*)")?>([\s\S]*?)<\/form>/g)) {
