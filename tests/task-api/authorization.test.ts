@@ -124,7 +124,8 @@ describe("authentication", () => {
   });
 
   test("metrics are not served on the public API port, with or without a token", async () => {
-    expect((await api.request("GET", "/metrics")).status).toBe(404);
+    // Anonymous callers are refused before routing (401), so no path reveals whether it exists.
+    expect((await api.request("GET", "/metrics")).status).toBe(401);
     const withToken = await api.request("GET", "/metrics", { user: alice });
     expect(withToken.status).toBe(404);
     expect(withToken.text).not.toContain("nudge_http_requests_total");

@@ -21,7 +21,7 @@ describe("task lifecycle over HTTP", () => {
         priority: "high",
         tags: ["Work", "events", "work"],
         dueAt: "2030-05-01T09:00:00+02:00",
-        timeZone: "europe/berlin",
+        timeZone: "Europe/Berlin",
         recurrence: "rrule:freq=weekly;byday=mo",
       },
     });

@@ -175,7 +175,7 @@ const cases: BadRequest[] = [
     name: "a preview in an unknown zone",
     method: "GET",
     path: () => "/recurrence/preview?rule=every%20day&tz=Mars%2FBase",
-    status: 422,
+    status: 400,
     field: "query.tz",
   },
   {

@@ -36,11 +36,16 @@ export const AuditPage = Type.Object(
 );
 export type AuditPage = Static<typeof AuditPage>;
 
+const Cursor = Type.String({
+  pattern: "^[A-Za-z0-9_-]{1,200}$",
+  description: "nextCursor of the previous page.",
+});
+
 /** `GET /tasks/{id}/history`: newest first. */
 export const HistoryQuery = Type.Object(
   {
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
-    cursor: Type.Optional(Type.String({ maxLength: 200 })),
+    cursor: Type.Optional(Cursor),
   },
   { additionalProperties: false, $id: "HistoryQuery" },
 );
@@ -53,7 +58,7 @@ export const ActivityQuery = Type.Object(
     from: Type.Optional(Instant),
     to: Type.Optional(Instant),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
-    cursor: Type.Optional(Type.String({ maxLength: 200 })),
+    cursor: Type.Optional(Cursor),
   },
   { additionalProperties: false, $id: "ActivityQuery" },
 );

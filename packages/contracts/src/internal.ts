@@ -1,5 +1,5 @@
 import { type Static, Type } from "@sinclair/typebox";
-import { Nullable } from "./common.ts";
+import { Nullable, Text } from "./common.ts";
 import { ReminderEmailLinks } from "./email.ts";
 import { Reminder } from "./reminders.ts";
 import { Task, TaskCreate } from "./tasks.ts";
@@ -41,9 +41,9 @@ export type ReminderWithOwner = Static<typeof ReminderWithOwner>;
 
 export const InternalTaskCreate = Type.Object(
   {
-    userId: Type.String({ minLength: 1, maxLength: 200 }),
+    userId: Text({ minLength: 1, maxLength: 200 }),
     /** e.g. series id + occurrence index: the same key never creates a second task. */
-    idempotencyKey: Type.String({ minLength: 1, maxLength: 200 }),
+    idempotencyKey: Text({ minLength: 1, maxLength: 200 }),
     task: TaskCreate,
   },
   { additionalProperties: false, $id: "InternalTaskCreate" },

@@ -1,6 +1,5 @@
 import { type Static, Type } from "@sinclair/typebox";
-import { Nullable } from "./common.ts";
-import { TimeZone } from "./tasks.ts";
+import { Nullable, TimeZone } from "./common.ts";
 
 const Email = Type.String({ format: "email", maxLength: 254 });
 

@@ -1,5 +1,5 @@
 import { type Static, Type } from "@sinclair/typebox";
-import { Id, Instant, Nullable } from "./common.ts";
+import { Id, Instant, Nullable, Text } from "./common.ts";
 import { CloudEventOf } from "./events.ts";
 
 /** ISO 8601 duration for reminders relative to the due date, e.g. PT15M, P1D, P1DT2H. */
@@ -114,12 +114,12 @@ export const NotificationPage = Type.Object(
 export const InternalNotificationCreate = Type.Object(
   {
     /** The delivery's workflow instance id: the same id never creates a second notification. */
-    deliveryId: Type.String({ minLength: 1, maxLength: 200 }),
-    userId: Type.String({ minLength: 1, maxLength: 200 }),
+    deliveryId: Text({ minLength: 1, maxLength: 200 }),
+    userId: Text({ minLength: 1, maxLength: 200 }),
     taskId: Id,
     reminderId: Id,
-    title: Type.String({ maxLength: 500 }),
-    body: Type.String({ maxLength: 2000 }),
+    title: Text({ maxLength: 500 }),
+    body: Text({ maxLength: 2000 }),
   },
   { additionalProperties: false, $id: "InternalNotificationCreate" },
 );

@@ -1,7 +1,7 @@
 import { type Static, Type } from "@sinclair/typebox";
-import { Id, Instant, Nullable } from "./common.ts";
+import { Id, Instant, Int32, Nullable, TimeZone } from "./common.ts";
 import { CloudEventOf } from "./events.ts";
-import { RecurrenceMode, Rrule, Task, TimeZone } from "./tasks.ts";
+import { RecurrenceMode, Rrule, Task } from "./tasks.ts";
 
 /** `GET /recurrence/preview`: a rule's next instants, nothing created. */
 export const RecurrencePreviewQuery = Type.Object(
@@ -34,7 +34,7 @@ export const OccurrencePreview = Type.Object(
     seriesId: Id,
     rule: Type.String(),
     timeZone: Type.String(),
-    occurrences: Type.Array(Type.Object({ occurrenceIndex: Type.Integer({ minimum: 1 }), dueAt: Instant })),
+    occurrences: Type.Array(Type.Object({ occurrenceIndex: Int32({ minimum: 1 }), dueAt: Instant })),
   },
   { $id: "OccurrencePreview" },
 );
@@ -60,7 +60,7 @@ export type SeriesView = Static<typeof SeriesView>;
 /** Create occurrence `occurrenceIndex` of a series, once: the pair is unique. */
 export const InternalOccurrenceCreate = Type.Object(
   {
-    occurrenceIndex: Type.Integer({ minimum: 1 }),
+    occurrenceIndex: Int32({ minimum: 1 }),
     dueAt: Instant,
     previousTaskId: Id,
   },
@@ -84,7 +84,7 @@ export const SeriesEventData = Type.Object({
   userId: Type.String(),
   previousTaskId: Id,
   /** next_created: the new task's index; ended: the last task's index. */
-  occurrenceIndex: Type.Integer({ minimum: 0 }),
+  occurrenceIndex: Int32({ minimum: 0 }),
   /** next_created: the new task. */
   task: Type.Optional(Task),
   /** ended: "exhausted" (COUNT/UNTIL reached) or "stopped" (by the user). */

@@ -1,5 +1,7 @@
 import { type Static, Type } from "@sinclair/typebox";
-import { Id, Instant, Nullable } from "./common.ts";
+import { Id, Instant, Int32, Nullable, Text, TimeZone } from "./common.ts";
+
+export { TimeZone };
 
 export const PRIORITIES = ["none", "low", "medium", "high", "urgent"] as const;
 export const Priority = Type.Union(
@@ -17,19 +19,16 @@ export type Priority = Static<typeof Priority>;
 export const TaskStatus = Type.Union([Type.Literal("open"), Type.Literal("completed")]);
 export type TaskStatus = Static<typeof TaskStatus>;
 
-export const TagName = Type.String({
+export const TagName = Text({
   minLength: 1,
   maxLength: 50,
-  description: "Tag name, unique per user ignoring case.",
+  notBlank: true,
+  description: "Tag name, unique per user ignoring case; trimmed.",
 });
-export const TimeZone = Type.String({
-  minLength: 1,
-  maxLength: 64,
-  description: "IANA time zone, e.g. Europe/Berlin.",
-});
-export const Rrule = Type.String({
+export const Rrule = Text({
   minLength: 1,
   maxLength: 500,
+  notBlank: true,
   description:
     "An RFC 5545 RRULE such as FREQ=WEEKLY;BYDAY=MO,TH (an RRULE: prefix is accepted), or a phrase such as " +
     '"every weekday at 9am"; the normalized RRULE is echoed back. A recurring task needs a due date (the first occurrence).',
@@ -48,7 +47,7 @@ const skipMissed = Type.Boolean({
 export const TaskSeries = Type.Object(
   {
     id: Id,
-    occurrenceIndex: Type.Integer({ minimum: 0, description: "0 for the first task of the series." }),
+    occurrenceIndex: Int32({ minimum: 0, description: "0 for the first task of the series." }),
     anchor: Instant,
     mode: RecurrenceMode,
     skipMissed: Type.Boolean(),
@@ -58,8 +57,13 @@ export const TaskSeries = Type.Object(
 );
 export type TaskSeries = Static<typeof TaskSeries>;
 
-const title = Type.String({ minLength: 1, maxLength: 500, description: "Trimmed; must not be blank." });
-const description = Type.String({ maxLength: 10_000, description: "Markdown." });
+const title = Text({
+  minLength: 1,
+  maxLength: 500,
+  notBlank: true,
+  description: "Trimmed; must not be blank.",
+});
+const description = Text({ maxLength: 10_000, description: "Markdown." });
 const tags = Type.Array(TagName, { maxItems: 50, description: "Tag names; unknown ones are created." });
 
 export const TaskCreate = Type.Object(
@@ -121,11 +125,11 @@ const flag = Type.Union([Type.Literal("true"), Type.Literal("false")]);
 export const TaskListQuery = Type.Object(
   {
     q: Type.Optional(
-      Type.String({ minLength: 1, maxLength: 200, description: "Full-text search, prefix matching." }),
+      Text({ minLength: 1, maxLength: 200, description: "Full-text search, prefix matching." }),
     ),
     status: Type.Optional(TaskStatus),
     priorityAtLeast: Type.Optional(Priority),
-    tags: Type.Optional(Type.String({ maxLength: 1000, description: "Comma-separated tag names." })),
+    tags: Type.Optional(Text({ maxLength: 1000, description: "Comma-separated tag names." })),
     tagMatch: Type.Optional(Type.Union([Type.Literal("any"), Type.Literal("all")], { default: "any" })),
     dueBefore: Type.Optional(Instant),
     dueAfter: Type.Optional(Instant),
@@ -144,7 +148,9 @@ export const TaskListQuery = Type.Object(
       ]),
     ),
     order: Type.Optional(Type.Union([Type.Literal("asc"), Type.Literal("desc")])),
-    cursor: Type.Optional(Type.String({ maxLength: 1000 })),
+    cursor: Type.Optional(
+      Type.String({ pattern: "^[A-Za-z0-9_-]{1,1000}$", description: "nextCursor of the previous page." }),
+    ),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
   },
   { additionalProperties: false, $id: "TaskListQuery" },

@@ -1,4 +1,3 @@
-import { timingSafeEqual } from "node:crypto";
 /** Where an app reaches its own Dapr sidecar. Parsed once by each service's config. */
 export interface Sidecar {
   /** e.g. http://127.0.0.1:3500 */
@@ -37,20 +36,6 @@ export async function daprFetch(
   const response = await daprRequest(sidecar, path, init);
   if (!response.ok) throw new DaprRequestError(operation, response.status, await response.text());
   return response;
-}
-
-/**
- * Did a request come through our sidecar? It carries the sidecar's APP_API_TOKEN in the
- * `dapr-api-token` header (compared in constant time); with no token configured, every request
- * counts as coming through it.
- */
-export function fromSidecar(header: string | undefined, token: string | undefined): boolean {
-  return (
-    !token ||
-    (header !== undefined &&
-      header.length === token.length &&
-      timingSafeEqual(Buffer.from(header), Buffer.from(token)))
-  );
 }
 
 /** True once the sidecar has loaded its components and reached the app (GET /v1.0/healthz). */

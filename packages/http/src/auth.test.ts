@@ -14,6 +14,7 @@ const verify = tokenVerifier({
   jwksUrl: `http://127.0.0.1:${server.port}/jwks`,
   issuer: "https://id.test/",
   audience: "nudge-api",
+  maxLifetimeSeconds: 3600,
 });
 const sign = (key: CryptoKey, kid = "key-1") =>
   new SignJWT({})

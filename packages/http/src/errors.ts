@@ -1,8 +1,6 @@
 import type { Logger } from "@nudge/service";
-import { Elysia, ValidationError } from "elysia";
+import { ValidationError } from "elysia";
 import { type FieldError, ProblemError } from "./problem.ts";
-
-export const MAX_BODY_BYTES = 64 * 1024;
 
 export function problemResponse(
   status: number,
@@ -71,51 +69,18 @@ function validationProblem(error: ValidationError): Response {
 }
 
 /**
- * Paths a person opens in a browser (the pages email links lead to): their errors are HTML pages
- * with the same status, title and detail a problem would carry, never JSON.
+ * The one place errors become HTTP responses: RFC 9457 problem+json for every 4xx/5xx. Undefined
+ * for NOT_FOUND, which the boundary turns into 404 or 405 (it knows the routes).
  */
-export interface PageErrors {
-  /** Exact paths, or prefixes ending in "/". */
-  paths: string[];
-  render: (problem: { status: number; title: string; detail?: string }) => Response;
-}
-
-const isPage = (pages: PageErrors | undefined, path: string) =>
-  pages?.paths.some((p) => (p.endsWith("/") ? path.startsWith(p) : path === p)) ?? false;
-
-/** The problem `response` carries, presented as `pages` renders it when the request is for a page. */
-async function presented(response: Response, request: Request, pages?: PageErrors): Promise<Response> {
-  if (!isPage(pages, new URL(request.url).pathname)) return response;
-  const problem = (await response.json()) as { status: number; title: string; detail?: string };
-  return (pages as PageErrors).render(problem);
-}
-
-/**
- * The one place errors become HTTP responses: RFC 9457 problem+json for every 4xx/5xx (HTML
- * pages for the paths in `pages`).
- */
-export const errorHandling = (log: Logger, pages?: PageErrors) =>
-  new Elysia({ name: "errors" })
-    .onRequest(({ request }) => {
-      const length = Number(request.headers.get("content-length") ?? 0);
-      if (length > MAX_BODY_BYTES) {
-        return presented(
-          problemResponse(
-            413,
-            "payload-too-large",
-            "Payload too large",
-            `bodies are limited to ${MAX_BODY_BYTES} bytes`,
-          ),
-          request,
-          pages,
-        );
-      }
-    })
-    .onError({ as: "global" }, ({ code, error, request }) =>
-      presented(problemFor(code, error, request, log), request, pages),
-    );
-
-function problemFor(code: unknown, error: unknown, request: Request, log: Logger): Response {
+export function errorResponse(
+  code: unknown,
+  error: unknown,
+  request: Request,
+  log: Logger,
+): Response | undefined {
+  // A ProblemError thrown while the body was parsed arrives wrapped in Elysia's ParseError.
+  const cause = (error as { cause?: unknown })?.cause;
+  if (code === "PARSE" && cause instanceof ProblemError) error = cause;
   if (error instanceof ProblemError) {
     return problemResponse(error.status, error.slug, error.title, error.detail, error.errors);
   }
@@ -126,11 +91,10 @@ function problemFor(code: unknown, error: unknown, request: Request, log: Logger
       { field: "body", message: "is not valid JSON" },
     ]);
   }
-  if (code === "NOT_FOUND") return problemResponse(404, "not-found", "Not found", "no such route");
-  const url = new URL(request.url);
+  if (code === "NOT_FOUND") return undefined;
   log.error("unhandled error", {
     method: request.method,
-    path: url.pathname,
+    path: new URL(request.url).pathname,
     error: String(error),
     stack: (error as Error)?.stack,
   });

@@ -1,7 +1,17 @@
-export { authentication, bearerToken, type JwtSettings, tokenVerifier, type VerifyToken } from "./auth.ts";
-export { errorHandling, MAX_BODY_BYTES, type PageErrors, problemResponse } from "./errors.ts";
+export { type Access, type AccessPolicy, accessOf, authentication, userOf } from "./access.ts";
+export {
+  bearerToken,
+  type JwtSettings,
+  jwtEnv,
+  jwtSettings,
+  tokenVerifier,
+  type VerifyToken,
+} from "./auth.ts";
+export { type BoundaryOptions, boundary, isPagePath, type PagePolicy } from "./boundary.ts";
+export { problemResponse } from "./errors.ts";
 export { escapeHtml } from "./html.ts";
-export { operatorTokenMatches, readiness } from "./operator.ts";
+export { JsonRejection, MAX_JSON_DEPTH, parseStrictJson } from "./json.ts";
+export { type ApiDocsOptions, apiDocs, openApiDocument } from "./openapi.ts";
 export {
   conflict,
   type FieldError,
@@ -11,3 +21,13 @@ export {
   preconditionFailed,
   unauthorized,
 } from "./problem.ts";
+export { readiness } from "./readiness.ts";
+export {
+  MAX_BODY_BYTES,
+  MAX_HEADER_BYTES,
+  MAX_URL_BYTES,
+  readFormBody,
+  readJsonBody,
+  SERVE_OPTIONS,
+} from "./request.ts";
+export { bearerSecretMatches, secretMatches } from "./secrets.ts";

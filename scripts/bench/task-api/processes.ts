@@ -9,6 +9,7 @@ const LOAD_SCRIPT = join(import.meta.dir, "load.ts");
 
 export interface BenchServer {
   baseUrl: string;
+  pid: number;
   /** Resident set size in KiB from /proc, or null where there is no /proc. */
   rssKib(): Promise<number | null>;
   stop(): Promise<void>;
@@ -47,6 +48,7 @@ export async function startServer(databaseUrl: string, poolMax: number): Promise
   answered = true;
   return {
     baseUrl,
+    pid: child.pid,
     async rssKib() {
       const status = await Bun.file(`/proc/${child.pid}/status`)
         .text()

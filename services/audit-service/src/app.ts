@@ -1,6 +1,13 @@
-import { fromSidecar, type JobsClient, type Sidecar, sidecarReady } from "@nudge/dapr";
+import { type JobsClient, type Sidecar, sidecarReady } from "@nudge/dapr";
 import type { Sql } from "@nudge/db";
-import { errorHandling, readiness, type VerifyToken } from "@nudge/http";
+import {
+  type AccessPolicy,
+  apiDocs,
+  boundary,
+  readiness,
+  SERVE_OPTIONS,
+  type VerifyToken,
+} from "@nudge/http";
 import type { Logger } from "@nudge/service";
 import { Elysia } from "elysia";
 import type { Config } from "./config.ts";
@@ -26,23 +33,34 @@ export interface AppDeps {
 /** audit-service's HTTP surface: what its sidecar delivers (events, the retention job), history, ops. */
 export function buildApp(deps: AppDeps) {
   const { sql, log } = deps;
-  return new Elysia({ normalize: false })
-    .use(errorHandling(log))
-    .get("/healthz", () => ({ status: "ok" }))
-    .get("/readyz", ({ set }) =>
-      readiness({ database: () => sql`select 1`, dapr: () => sidecarReady(deps.sidecar) }, set),
+  const access: AccessPolicy = {
+    verify: deps.verify,
+    public: ["/healthz", "/readyz", "/openapi.json", "/docs", "/docs/", "/dapr/"],
+    // Events, job triggers and internal calls come only through our sidecar (APP_API_TOKEN).
+    sidecar: ["/events/", "/job/", "/internal/"],
+    appApiToken: deps.appApiToken,
+    operator: ["/operator/"],
+    operatorToken: deps.operatorToken,
+  };
+  return new Elysia({ normalize: false, serve: SERVE_OPTIONS })
+    .use(boundary({ log, ...access }))
+    .use(
+      apiDocs({
+        title: "Nudge history API",
+        version: "1.0.0",
+        description: "The append-only history of every task change, per task and as a user's activity feed.",
+        access,
+        exclude: [/^\/(events|job|internal|operator|dapr)(\/|$)/],
+      }),
     )
-    .onBeforeHandle(({ request, headers, set }) => {
-      const path = new URL(request.url).pathname;
-      // Events, job triggers and internal calls come only through our sidecar (APP_API_TOKEN).
-      if (
-        (path.startsWith("/events/") || path.startsWith("/job/") || path.startsWith("/internal/")) &&
-        !fromSidecar(headers["dapr-api-token"], deps.appApiToken)
-      ) {
-        set.status = 403;
-        return { status: "DROP" };
-      }
+    .get("/healthz", () => ({ status: "ok" }), {
+      detail: { summary: "The process is up", tags: ["operations"] },
     })
+    .get(
+      "/readyz",
+      ({ set }) => readiness({ database: () => sql`select 1`, dapr: () => sidecarReady(deps.sidecar) }, set),
+      { detail: { summary: "PostgreSQL and the Dapr sidecar are reachable", tags: ["operations"] } },
+    )
     .post(
       "/events/task-events",
       async ({ body }) => {
@@ -85,9 +103,9 @@ export function buildApp(deps: AppDeps) {
       return result;
     })
     .use(internalRoutes(sql))
-    .use(historyRoutes(sql, deps.verify))
-    .use(historyRoutes(sql, deps.verify, "/history"))
-    .use(deadLetterRoutes(sql, deps.sidecar, deps.operatorToken));
+    .use(historyRoutes(sql))
+    .use(historyRoutes(sql, "/history"))
+    .use(deadLetterRoutes(sql, deps.sidecar));
 }
 
 export type AuditApp = ReturnType<typeof buildApp>;

@@ -1,14 +1,12 @@
-import { ConfigError, commonConfig, commonEnv, parseEnv } from "@nudge/service";
+import { type JwtSettings, jwtEnv, jwtSettings } from "@nudge/http";
+import { commonConfig, commonEnv, parseEnv } from "@nudge/service";
 import { type Static, Type } from "@sinclair/typebox";
 
 /** Every environment variable audit-service reads. Nothing else reads process.env. */
 const Env = Type.Object({
   ...commonEnv({ port: 3003, schema: "audit_service", poolMax: 8 }),
-  // The same token verification as task-api: one identity provider for every public route.
-  JWT_SECRET: Type.Optional(Type.String({ minLength: 32 })),
-  JWT_JWKS_URL: Type.Optional(Type.String({ pattern: "^https?://" })),
-  JWT_ISSUER: Type.String({ minLength: 1 }),
-  JWT_AUDIENCE: Type.String({ minLength: 1 }),
+  // The same token verification in every service with a public API: one identity provider.
+  ...jwtEnv(),
   /** Bearer token for the operator endpoints (dead letters); without it they refuse everything. */
   OPERATOR_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
   /** History older than this is deleted by the retention job. */
@@ -27,20 +25,17 @@ export interface Config {
   sidecar: { httpUrl: string; grpcHost: string; grpcPort: number; apiToken?: string };
   appApiToken?: string;
   operatorToken?: string;
-  jwt: { secret?: string; jwksUrl?: string; issuer: string; audience: string };
+  jwt: JwtSettings;
   retention: { days: number; schedule: string; batchSize: number };
   logLevel: Env["LOG_LEVEL"];
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const e = parseEnv(Env, env);
-  if (!e.JWT_SECRET === !e.JWT_JWKS_URL) {
-    throw new ConfigError("invalid configuration:\n  set exactly one of JWT_SECRET (HS256) and JWT_JWKS_URL");
-  }
   return {
     ...commonConfig(e),
     operatorToken: e.OPERATOR_TOKEN,
-    jwt: { secret: e.JWT_SECRET, jwksUrl: e.JWT_JWKS_URL, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE },
+    jwt: jwtSettings(e),
     retention: {
       days: e.AUDIT_RETENTION_DAYS,
       schedule: e.AUDIT_RETENTION_SCHEDULE,

@@ -1,8 +1,8 @@
 import type { DaprWorkflowClient } from "@dapr/dapr";
 import { ReminderEvent } from "@nudge/contracts";
-import { fromSidecar, type JobsClient, type Sidecar, sidecarReady } from "@nudge/dapr";
+import { type JobsClient, type Sidecar, sidecarReady } from "@nudge/dapr";
 import type { Sql } from "@nudge/db";
-import { readiness } from "@nudge/http";
+import { boundary, readiness, SERVE_OPTIONS } from "@nudge/http";
 import type { Logger } from "@nudge/service";
 import { Value } from "@sinclair/typebox/value";
 import { Elysia } from "elysia";
@@ -27,22 +27,22 @@ export interface AppDeps {
 /** notification-service's HTTP surface: what its sidecar delivers (events, job triggers), and ops. */
 export function buildApp(deps: AppDeps) {
   const { sql, log } = deps;
-  return new Elysia({ normalize: false })
+  return new Elysia({ normalize: false, serve: SERVE_OPTIONS })
+    .use(
+      boundary({
+        log,
+        public: ["/healthz", "/readyz", "/dapr/"],
+        // Events and job triggers come only from our sidecar (it sends APP_API_TOKEN when set).
+        sidecar: ["/events/", "/job/"],
+        appApiToken: deps.appApiToken,
+        operator: ["/operator/"],
+        operatorToken: deps.operatorToken,
+      }),
+    )
     .get("/healthz", () => ({ status: "ok" }))
     .get("/readyz", ({ set }) =>
       readiness({ database: () => sql`select 1`, dapr: () => sidecarReady(deps.sidecar) }, set),
     )
-    .onBeforeHandle(({ request, headers, set }) => {
-      const path = new URL(request.url).pathname;
-      // Events and job triggers come only from our sidecar (it sends APP_API_TOKEN when set).
-      if (
-        (path.startsWith("/events/") || path.startsWith("/job/")) &&
-        !fromSidecar(headers["dapr-api-token"], deps.appApiToken)
-      ) {
-        set.status = 403;
-        return { status: "DROP" };
-      }
-    })
     .post(
       "/events/reminders",
       async ({ body }) => {
@@ -72,5 +72,5 @@ export function buildApp(deps: AppDeps) {
       },
       { parse: "json" },
     )
-    .use(operatorRoutes(sql, deps.workflows, deps.workflowName, deps.operatorToken));
+    .use(operatorRoutes(sql, deps.workflows, deps.workflowName));
 }

@@ -1,9 +1,10 @@
-import { fromSidecar, type Sidecar, sidecarReady } from "@nudge/dapr";
-import { errorHandling } from "@nudge/http";
+import { type Sidecar, sidecarReady } from "@nudge/dapr";
+import { type AccessPolicy, apiDocs, bearerToken, boundary, SERVE_OPTIONS } from "@nudge/http";
 import type { Logger } from "@nudge/service";
 import { Elysia } from "elysia";
 import { liveMessageOf } from "./events/task-update.ts";
 import type { Hub } from "./hub/hub.ts";
+import { refuseTokenInUrl, webSocketToken } from "./live/request.ts";
 import { type LiveDeps, liveRoutes } from "./live/routes.ts";
 
 export interface AppDeps extends LiveDeps {
@@ -19,8 +20,23 @@ export interface AppDeps extends LiveDeps {
 /** realtime-gateway's HTTP surface: health, the task-updates its sidecar delivers, the live endpoints. */
 export function buildApp(deps: AppDeps) {
   const { hub, log } = deps;
+  const access: AccessPolicy = {
+    verify: deps.verify,
+    public: ["/healthz", "/readyz", "/openapi.json", "/docs", "/docs/", "/dapr/"],
+    sidecar: ["/events/"],
+    appApiToken: deps.appApiToken,
+    // A token in the URL is refused first, whatever else the request carries (URLs are
+    // logged); browsers cannot set headers on a WebSocket, so its token may be a subprotocol.
+    userToken: (request, path) => {
+      refuseTokenInUrl(Object.fromEntries(new URL(request.url).searchParams));
+      return path === "/realtime/ws"
+        ? webSocketToken(Object.fromEntries(request.headers))
+        : bearerToken(request.headers.get("authorization") ?? undefined);
+    },
+  };
   return new Elysia({
     normalize: false,
+    serve: SERVE_OPTIONS,
     websocket: {
       // Bun pings a quiet client shortly before this and closes it if nothing comes back.
       idleTimeout: deps.idleTimeoutSeconds,
@@ -33,7 +49,17 @@ export function buildApp(deps: AppDeps) {
       maxPayloadLength: 4096,
     },
   })
-    .use(errorHandling(log))
+    .use(boundary({ log, ...access }))
+    .use(
+      apiDocs({
+        title: "Nudge live API",
+        version: "1.0.0",
+        description:
+          "A user's task changes as they happen, over Server-Sent Events or a WebSocket (subprotocol nudge.v1), after a replay of what they missed.",
+        access,
+        exclude: [/^\/(events|dapr)(\/|$)/],
+      }),
+    )
     .get("/healthz", () => ({ status: "ok" }))
     .get("/readyz", async ({ set }) => {
       const dapr = await sidecarReady(deps.sidecar);
@@ -48,11 +74,7 @@ export function buildApp(deps: AppDeps) {
     })
     .post(
       "/events/task-updates",
-      ({ body, headers, set }) => {
-        if (!fromSidecar(headers["dapr-api-token"], deps.appApiToken)) {
-          set.status = 403;
-          return { status: "DROP" };
-        }
+      ({ body }) => {
         const live = liveMessageOf(body);
         if (!live) {
           // Retrying can't fix it, and a live view loses nothing it can't reload: drop it.

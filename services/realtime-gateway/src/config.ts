@@ -1,4 +1,5 @@
-import { ConfigError, parseEnv, serviceConfig, serviceEnv } from "@nudge/service";
+import { type JwtSettings, jwtEnv, jwtSettings } from "@nudge/http";
+import { parseEnv, serviceConfig, serviceEnv } from "@nudge/service";
 import { type Static, Type } from "@sinclair/typebox";
 
 /**
@@ -8,11 +9,8 @@ import { type Static, Type } from "@sinclair/typebox";
  */
 const Env = Type.Object({
   ...serviceEnv({ port: 3004 }),
-  // The same token verification as task-api: one identity provider for every public route.
-  JWT_SECRET: Type.Optional(Type.String({ minLength: 32 })),
-  JWT_JWKS_URL: Type.Optional(Type.String({ pattern: "^https?://" })),
-  JWT_ISSUER: Type.String({ minLength: 1 }),
-  JWT_AUDIENCE: Type.String({ minLength: 1 }),
+  // The same token verification in every service with a public API: one identity provider.
+  ...jwtEnv(),
   AUDIT_APP_ID: Type.String({ default: "audit-service" }),
   /** At most this many missed messages are replayed on resume; beyond it the client is told to resync. */
   REALTIME_REPLAY_LIMIT: Type.Integer({ minimum: 1, maximum: 5000, default: 500 }),
@@ -32,7 +30,7 @@ export interface Config {
   host: string;
   sidecar: { httpUrl: string; grpcHost: string; grpcPort: number; apiToken?: string };
   appApiToken?: string;
-  jwt: { secret?: string; jwksUrl?: string; issuer: string; audience: string };
+  jwt: JwtSettings;
   auditAppId: string;
   replayLimit: number;
   maxQueuedBytes: number;
@@ -44,12 +42,9 @@ export interface Config {
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const e = parseEnv(Env, env);
-  if (!e.JWT_SECRET === !e.JWT_JWKS_URL) {
-    throw new ConfigError("invalid configuration:\n  set exactly one of JWT_SECRET (HS256) and JWT_JWKS_URL");
-  }
   return {
     ...serviceConfig(e),
-    jwt: { secret: e.JWT_SECRET, jwksUrl: e.JWT_JWKS_URL, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE },
+    jwt: jwtSettings(e),
     auditAppId: e.AUDIT_APP_ID,
     replayLimit: e.REALTIME_REPLAY_LIMIT,
     maxQueuedBytes: e.REALTIME_MAX_QUEUED_BYTES,

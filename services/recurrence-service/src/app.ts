@@ -1,7 +1,7 @@
 import type { DaprWorkflowClient } from "@dapr/dapr";
 import { TaskEvent } from "@nudge/contracts";
-import { fromSidecar, type Sidecar, sidecarReady } from "@nudge/dapr";
-import { readiness } from "@nudge/http";
+import { type Sidecar, sidecarReady } from "@nudge/dapr";
+import { boundary, readiness, SERVE_OPTIONS } from "@nudge/http";
 import type { Logger } from "@nudge/service";
 import { Value } from "@sinclair/typebox/value";
 import { Elysia } from "elysia";
@@ -18,16 +18,20 @@ export interface AppDeps {
 /** recurrence-service's HTTP surface: health, and the `task-events` its sidecar delivers. */
 export function buildApp(deps: AppDeps) {
   const { log } = deps;
-  return new Elysia({ normalize: false })
+  return new Elysia({ normalize: false, serve: SERVE_OPTIONS })
+    .use(
+      boundary({
+        log,
+        public: ["/healthz", "/readyz", "/dapr/"],
+        sidecar: ["/events/"],
+        appApiToken: deps.appApiToken,
+      }),
+    )
     .get("/healthz", () => ({ status: "ok" }))
     .get("/readyz", ({ set }) => readiness({ dapr: () => sidecarReady(deps.sidecar) }, set))
     .post(
       "/events/task-events",
-      async ({ body, headers, set }) => {
-        if (!fromSidecar(headers["dapr-api-token"], deps.appApiToken)) {
-          set.status = 403;
-          return { status: "DROP" };
-        }
+      async ({ body }) => {
         // Most events on the topic are not completions: acknowledge them before any real work.
         if ((body as { type?: unknown })?.type !== "task.completed") return { status: "SUCCESS" };
         if (!Value.Check(TaskEvent, body)) {

@@ -1,6 +1,6 @@
-import { openapi } from "@elysiajs/openapi";
 import type { Sidecar } from "@nudge/dapr";
 import type { Sql } from "@nudge/db";
+import { type AccessPolicy, apiDocs, boundary, SERVE_OPTIONS } from "@nudge/http";
 import type { Logger } from "@nudge/service";
 import { Elysia } from "elysia";
 import type { Config } from "./config.ts";
@@ -10,7 +10,6 @@ import { errorPage } from "./email/pages.ts";
 import { EMAIL_PAGE_PATHS, emailRoutes } from "./email/routes.ts";
 import { healthRoutes } from "./health/routes.ts";
 import { tokenVerifier, type VerifyToken } from "./http/auth.ts";
-import { errorHandling, MAX_BODY_BYTES } from "./http/errors.ts";
 import { internalRoutes } from "./internal/routes.ts";
 import { notificationRoutes } from "./notifications/routes.ts";
 import { Metrics } from "./observability/metrics.ts";
@@ -29,20 +28,27 @@ export interface AppDeps {
   verify?: VerifyToken;
 }
 
+/** Anyone may call these; every other path needs a user's token (or, /internal/, the sidecar's). */
+export const PUBLIC_PATHS = ["/healthz", "/readyz", "/openapi.json", "/docs", "/docs/"];
+
 /** The task-api HTTP app; tests build it the same way main.ts does. */
 export function buildApp({ sql, config, sidecar, log, metrics = new Metrics(), verify }: AppDeps) {
   const verifyToken = verify ?? tokenVerifier(config.jwt);
   const started = new WeakMap<Request, number>();
   const minter = linkMinter({ baseUrl: config.publicBaseUrl, ...config.emailLinks });
-  const pages = {
-    paths: EMAIL_PAGE_PATHS,
-    render: ({ status, title, detail }: { status: number; title: string; detail?: string }) =>
-      errorPage(status, title, detail),
+  const access: AccessPolicy = {
+    verify: verifyToken,
+    public: [...PUBLIC_PATHS, ...EMAIL_PAGE_PATHS],
+    sidecar: ["/internal/"],
+    appApiToken: config.appApiToken,
+    requireAppToken: true,
   };
+  // The pages email links lead to: form bodies, and errors as HTML pages (never JSON).
+  const pages = { paths: EMAIL_PAGE_PATHS, render: errorPage };
   return (
     // normalize: false — unknown fields are rejected, never silently dropped.
-    new Elysia({ normalize: false, serve: { maxRequestBodySize: MAX_BODY_BYTES * 2 } })
-      .use(errorHandling(log, pages))
+    new Elysia({ normalize: false, serve: SERVE_OPTIONS })
+      .use(boundary({ log, ...access, pages }))
       .onRequest(({ request }) => {
         started.set(request, performance.now());
       })
@@ -59,34 +65,25 @@ export function buildApp({ sql, config, sidecar, log, metrics = new Metrics(), v
         }
       })
       .use(
-        openapi({
-          path: "/docs",
-          specPath: "/openapi.json",
-          documentation: {
-            info: {
-              title: "Nudge task API",
-              version: "1.0.0",
-              description:
-                "Tasks, tags, reminders, notifications and preferences; every change is published as a CloudEvent.",
-            },
-            components: {
-              securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
-            },
-            security: [{ bearer: [] }],
-          },
-          // staticFile: false — the .ics route has a dot in its path and is documented like any other.
-          exclude: { paths: [/^\/internal/], staticFile: false },
+        apiDocs({
+          title: "Nudge task API",
+          version: "1.0.0",
+          description:
+            "Tasks, tags, reminders, notifications and preferences; every change is published as a CloudEvent.",
+          access,
+          pages: EMAIL_PAGE_PATHS,
+          exclude: [/^\/internal/],
         }),
       )
       .use(healthRoutes(sql, sidecar))
-      .use(internalRoutes(sql, config.appApiToken, minter))
-      .use(digestRoutes(sql, config.appApiToken, minter))
-      .use(taskRoutes(sql, verifyToken, config.publicBaseUrl))
-      .use(seriesRoutes(sql, verifyToken))
-      .use(reminderRoutes(sql, verifyToken))
-      .use(notificationRoutes(sql, verifyToken))
-      .use(tagRoutes(sql, verifyToken))
-      .use(preferenceRoutes(sql, verifyToken))
+      .use(internalRoutes(sql, minter))
+      .use(digestRoutes(sql, minter))
+      .use(taskRoutes(sql, config.publicBaseUrl))
+      .use(seriesRoutes(sql))
+      .use(reminderRoutes(sql))
+      .use(notificationRoutes(sql))
+      .use(tagRoutes(sql))
+      .use(preferenceRoutes(sql))
       .use(emailRoutes(sql, config.emailLinks.keys, minter, config.emailLinks.snoozeSeconds))
   );
 }

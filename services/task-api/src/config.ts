@@ -1,3 +1,4 @@
+import { type JwtSettings, jwtEnv, jwtSettings } from "@nudge/http";
 import { ConfigError, commonConfig, commonEnv, parseEnv } from "@nudge/service";
 import { type Static, Type } from "@sinclair/typebox";
 import { type LinkKeys, linkKey } from "./email/links.ts";
@@ -7,10 +8,8 @@ export { ConfigError };
 /** Every environment variable task-api reads, with its default. Nothing else reads process.env. */
 const Env = Type.Object({
   ...commonEnv({ port: 3000, schema: "task_api", poolMax: 10 }),
-  JWT_SECRET: Type.Optional(Type.String({ minLength: 32 })),
-  JWT_JWKS_URL: Type.Optional(Type.String({ pattern: "^https?://" })),
-  JWT_ISSUER: Type.String({ minLength: 1 }),
-  JWT_AUDIENCE: Type.String({ minLength: 1 }),
+  // The same token verification in every service with a public API: one identity provider.
+  ...jwtEnv(),
   OUTBOX_BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 1000, default: 200 }),
   OUTBOX_RETENTION_HOURS: Type.Number({ minimum: 0, default: 24 }),
   OUTBOX_POLL_MS: Type.Integer({ minimum: 50, default: 2000 }),
@@ -38,7 +37,7 @@ export interface Config {
   database: { url: string; schema: string; poolMax: number };
   sidecar: { httpUrl: string; grpcHost: string; grpcPort: number; apiToken?: string };
   appApiToken?: string;
-  jwt: { secret?: string; jwksUrl?: string; issuer: string; audience: string };
+  jwt: JwtSettings;
   outbox: { batchSize: number; retentionHours: number; pollMs: number };
   publicBaseUrl: string;
   emailLinks: {
@@ -64,9 +63,6 @@ export function loadMigrationConfig(env: Record<string, string | undefined> = pr
 /** Parse the environment once, at start; a bad or missing variable stops the service by name. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const e: Env = parseEnv(Env, env);
-  if (!e.JWT_SECRET === !e.JWT_JWKS_URL) {
-    throw new ConfigError("invalid configuration:\n  set exactly one of JWT_SECRET (HS256) and JWT_JWKS_URL");
-  }
   if (e.EMAIL_LINK_KEY_PREVIOUS === e.EMAIL_LINK_KEY) {
     throw new ConfigError(
       "invalid configuration:\n  EMAIL_LINK_KEY_PREVIOUS must differ from EMAIL_LINK_KEY",
@@ -74,7 +70,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   return {
     ...commonConfig(e),
-    jwt: { secret: e.JWT_SECRET, jwksUrl: e.JWT_JWKS_URL, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE },
+    jwt: jwtSettings(e),
     outbox: {
       batchSize: e.OUTBOX_BATCH_SIZE,
       retentionHours: e.OUTBOX_RETENTION_HOURS,

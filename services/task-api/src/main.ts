@@ -5,6 +5,7 @@ import { loadConfig } from "./config.ts";
 import { Metrics } from "./observability/metrics.ts";
 import { metricsApp } from "./observability/routes.ts";
 import { startOutboxRelay } from "./outbox/relay.ts";
+import { checkTimeZonesWhenReachable } from "./users/time-zones.ts";
 
 const config = loadOrExit("task-api", () => loadConfig());
 
@@ -26,6 +27,9 @@ const relay = startOutboxRelay(
 if (!config.appApiToken) log.warn("APP_API_TOKEN is not set: internal routes refuse every call");
 
 app.listen({ port: config.port, hostname: config.host });
+// Once PostgreSQL answers (it may not yet: /readyz says so meanwhile), refuse to run with a
+// tzdata older than the zones the API accepts.
+void checkTimeZonesWhenReachable(sql, log);
 if (config.metricsPort) metricsServer.listen({ port: config.metricsPort, hostname: config.host });
 else log.info("METRICS_PORT is not set: no metrics endpoint");
 log.info("task-api listening", { port: config.port, host: config.host, metricsPort: config.metricsPort });

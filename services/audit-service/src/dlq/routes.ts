@@ -1,24 +1,15 @@
 import type { Sidecar } from "@nudge/dapr";
 import type { Sql } from "@nudge/db";
-import { operatorTokenMatches, ProblemError } from "@nudge/http";
 import { Type } from "@sinclair/typebox";
 import { Elysia } from "elysia";
 import { listDeadLetters, purgeDeadLetters, replayDeadLetters } from "./store.ts";
 
-/** Operator endpoints over dlq-events (what `./nudge dlq` calls). Bearer OPERATOR_TOKEN or nothing. */
-export function deadLetterRoutes(sql: Sql, sidecar: Sidecar, token: string | undefined) {
+/**
+ * Operator endpoints over dlq-events (what `./nudge dlq` calls). Bearer OPERATOR_TOKEN or nothing:
+ * the boundary's access policy (app.ts) checks it before anything reads the request.
+ */
+export function deadLetterRoutes(sql: Sql, sidecar: Sidecar) {
   return new Elysia({ prefix: "/operator/dead-letters", tags: ["operations"] })
-    .onBeforeHandle({ as: "local" }, ({ headers }) => {
-      if (!token || !operatorTokenMatches(headers.authorization, token)) {
-        throw new ProblemError(
-          401,
-          "unauthorized",
-          "Unauthorized",
-          "operator endpoints need Authorization: Bearer <OPERATOR_TOKEN>",
-          [{ field: "header.authorization", message: "must be Bearer <OPERATOR_TOKEN>" }],
-        );
-      }
-    })
     .get(
       "/",
       async ({ query }) => ({

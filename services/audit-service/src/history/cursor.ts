@@ -9,6 +9,8 @@ interface Cursor {
   f: string; // fingerprint of the filters
 }
 
+const MAX_BIGINT = 9_223_372_036_854_775_807n;
+
 export const badQuery = (field: string, message: string) =>
   new ProblemError(400, "invalid-query", "Invalid query", `${field}: ${message}`, [{ field, message }]);
 
@@ -24,7 +26,8 @@ export function decodeCursor(text: string | undefined, fingerprint: string): str
   } catch {
     throw badQuery("query.cursor", "is not a cursor this API issued");
   }
-  if (typeof cursor?.s !== "string" || !/^\d{1,19}$/.test(cursor.s)) {
+  // seq is a bigint: a larger number would fail the comparison in SQL instead of matching nothing.
+  if (typeof cursor?.s !== "string" || !/^\d{1,19}$/.test(cursor.s) || BigInt(cursor.s) > MAX_BIGINT) {
     throw badQuery("query.cursor", "is not a cursor this API issued");
   }
   if (cursor.f !== fingerprint) {

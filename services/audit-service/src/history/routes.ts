@@ -1,6 +1,6 @@
-import { ActivityQuery, AuditPage, HistoryQuery } from "@nudge/contracts";
+import { ActivityQuery, AuditPage, HistoryQuery, Id } from "@nudge/contracts";
 import type { Sql } from "@nudge/db";
-import { authentication, type VerifyToken } from "@nudge/http";
+import { authentication } from "@nudge/http";
 import { Type } from "@sinclair/typebox";
 import { Elysia } from "elysia";
 import { activity, taskHistory } from "./service.ts";
@@ -14,11 +14,11 @@ const limitAsNumber = ({ query }: { query: Record<string, unknown> }) => {
  * The public history API: bearer JWT, a user reads only their own history. Served at the root
  * and under `/history`, the path the ingress sends to audit-service (`/` is task-api's).
  */
-export function historyRoutes(sql: Sql, verify: VerifyToken, prefix: "" | "/history" = "") {
+export function historyRoutes(sql: Sql, prefix: "" | "/history" = "") {
   return new Elysia({ prefix, tags: ["history"] })
-    .use(authentication(verify))
+    .use(authentication())
     .get("/tasks/:id/history", ({ userId, params, query }) => taskHistory(sql, userId, params.id, query), {
-      params: Type.Object({ id: Type.String({ format: "uuid" }) }),
+      params: Type.Object({ id: Id }),
       query: HistoryQuery,
       transform: limitAsNumber,
       response: { 200: AuditPage },

@@ -1,4 +1,10 @@
-import type { ActivityQuery, AuditEntry, AuditPage, HistoryQuery } from "@nudge/contracts";
+import {
+  type ActivityQuery,
+  type AuditEntry,
+  type AuditPage,
+  type HistoryQuery,
+  isInstant,
+} from "@nudge/contracts";
 import type { Sql } from "@nudge/db";
 import { notFound } from "@nudge/http";
 import { badQuery, decodeCursor, encodeCursor } from "./cursor.ts";
@@ -78,7 +84,6 @@ export async function activity(sql: Sql, userId: string, query: ActivityQuery) {
 }
 
 function instant(field: string, text: string): Date {
-  const date = new Date(text);
-  if (Number.isNaN(date.getTime())) throw badQuery(field, "must be an RFC 3339 instant");
-  return date;
+  if (!isInstant(text)) throw badQuery(field, "must be an RFC 3339 instant, years 1970–2999");
+  return new Date(text);
 }

@@ -1,6 +1,5 @@
 import type { DaprWorkflowClient } from "@dapr/dapr";
 import type { Sql } from "@nudge/db";
-import { operatorTokenMatches } from "@nudge/http";
 import { Type } from "@sinclair/typebox";
 import { Elysia } from "elysia";
 import type { ReminderJob } from "../reminders/jobs.ts";
@@ -14,19 +13,12 @@ const problem = (status: number, title: string, detail: string) =>
     },
   );
 
-/** Operator endpoints: failed deliveries and retrying one. Bearer OPERATOR_TOKEN or nothing. */
-export function operatorRoutes(
-  sql: Sql,
-  client: DaprWorkflowClient,
-  workflowName: string,
-  token: string | undefined,
-) {
+/**
+ * Operator endpoints: failed deliveries and retrying one. Bearer OPERATOR_TOKEN or nothing: the
+ * boundary's access policy (app.ts) checks it before anything reads the request.
+ */
+export function operatorRoutes(sql: Sql, client: DaprWorkflowClient, workflowName: string) {
   return new Elysia({ prefix: "/operator" })
-    .onBeforeHandle({ as: "local" }, ({ headers }) => {
-      if (!token || !operatorTokenMatches(headers.authorization, token)) {
-        return problem(401, "Unauthorized", "operator endpoints need Authorization: Bearer <OPERATOR_TOKEN>");
-      }
-    })
     .get(
       "/deliveries",
       async ({ query }) => {

@@ -1,4 +1,4 @@
-import { bearerToken, type VerifyToken } from "@nudge/http";
+import { userOf, type VerifyToken } from "@nudge/http";
 import type { Logger } from "@nudge/service";
 import { Type } from "@sinclair/typebox";
 import type { ServerWebSocket } from "bun";
@@ -6,7 +6,7 @@ import { Elysia } from "elysia";
 import type { Transport } from "../hub/frames.ts";
 import type { Hub } from "../hub/hub.ts";
 import { LiveSession, type Missed } from "../hub/session.ts";
-import { PROTOCOL, refuseTokenInUrl, resumeFrom, SINCE_PATTERN, webSocketToken } from "./request.ts";
+import { PROTOCOL, refuseTokenInUrl, resumeFrom, SINCE_PATTERN } from "./request.ts";
 import { sseStream } from "./sse-stream.ts";
 import { webSocketTransport } from "./ws-transport.ts";
 
@@ -43,9 +43,10 @@ export function liveRoutes(deps: LiveDeps) {
 
   const webSocket = new Elysia({ prefix: "/realtime" })
     .onTransform(({ query }) => refuseTokenInUrl(query))
-    // Runs before the upgrade: a refused client gets problem+json, never a socket.
-    .resolve(async ({ headers, set }) => {
-      const userId = await deps.verify(webSocketToken(headers));
+    // The boundary authenticated the upgrade request (Authorization or the bearer.<token>
+    // subprotocol) before routing: a refused client gets problem+json, never a socket.
+    .resolve(({ request, headers, set }) => {
+      const userId = userOf(request);
       // Answer the subprotocol the client offered beside its token, never the token itself.
       if (headers["sec-websocket-protocol"]) set.headers["sec-websocket-protocol"] = PROTOCOL;
       return { userId };
@@ -76,8 +77,8 @@ export function liveRoutes(deps: LiveDeps) {
     .onTransform(({ query }) => refuseTokenInUrl(query))
     .get(
       "/sse",
-      async ({ headers, query }) => {
-        const userId = await deps.verify(bearerToken(headers.authorization));
+      ({ request, headers, query }) => {
+        const userId = userOf(request);
         const since = resumeFrom(headers["last-event-id"], query.since);
         let session: LiveSession | undefined;
         const stream = sseStream({

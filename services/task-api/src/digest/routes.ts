@@ -9,14 +9,13 @@ import {
 import type { Sql } from "@nudge/db";
 import { Elysia } from "elysia";
 import type { LinkMinter } from "../email/mint.ts";
-import { sidecarOnly } from "../internal/routes.ts";
 import { digestService } from "./service.ts";
 
 /** The daily digest's internal routes (notification-service, through Dapr service invocation). */
-export function digestRoutes(sql: Sql, appApiToken: string | undefined, minter: LinkMinter) {
+/** Under /internal/: the boundary admits only calls through our Dapr sidecar (app.ts). */
+export function digestRoutes(sql: Sql, minter: LinkMinter) {
   const digests = digestService(sql, minter);
   return new Elysia({ prefix: "/internal/digests", tags: ["internal"] })
-    .onBeforeHandle({ as: "local" }, sidecarOnly(appApiToken))
     .post("/due", ({ body }) => digests.due(new Date(body.before), body.limit), {
       body: InternalDigestDue,
       response: { 200: DigestDue, 403: Problem, 422: Problem },

@@ -31,7 +31,8 @@ const REFUSALS = {
   405: html("This link only shows the task"),
   409: html("Already used, already done, or the task changed since the email: nothing was changed"),
   410: html("The link has expired"),
-  413: html("The body is too large"),
+  413: html("The body is larger than 64 KiB"),
+  415: html("The body is not application/x-www-form-urlencoded"),
   422: html("A field of the form is invalid: the form again, with the message, nothing saved"),
 };
 type Refusal = keyof typeof REFUSALS;
@@ -42,7 +43,9 @@ const publicPage = (summary: string, description: string, ok: string, statuses: 
   security: [],
   responses: { 200: html(ok), ...Object.fromEntries(statuses.map((status) => [status, REFUSALS[status]])) },
 });
-const LINK: Refusal[] = [400, 403, 404, 410, 413];
+const LINK: Refusal[] = [400, 403, 404, 410];
+/** What a form post can get besides: the boundary reads page bodies as forms, strictly. */
+const POSTED: Refusal[] = [...LINK, 413, 415];
 
 const SettingsForm = Type.Object(
   {
@@ -82,12 +85,11 @@ export function emailRoutes(sql: Sql, keys: LinkKeys, minter: LinkMinter, snooze
       async ({ params, headers }) => pageResponse(await actions.act(params.token, headers.traceparent)),
       {
         params: Token,
-        parse: "none",
         detail: publicPage(
           "Do a link's action, once",
           "Marks the task done, snoozes the reminder (or adds one) or reopens the task, exactly as the REST API would. A second use, an expired, altered or foreign link, or a task that changed since the email, changes nothing and says so.",
           "What happened, with Undo where it makes sense",
-          [...LINK, 405, 409],
+          [...POSTED, 405, 409],
         ),
       },
     )
@@ -155,13 +157,12 @@ export function emailRoutes(sql: Sql, keys: LinkKeys, minter: LinkMinter, snooze
       async ({ params, body }) => pageResponse(await subscription.saveSettings(params.token, body ?? {})),
       {
         params: Token,
-        parse: "urlencoded",
         body: SettingsForm,
         detail: publicPage(
           "Save email settings",
           "The same change as PATCH /me/preferences.",
           "Saved; the form again",
-          [...LINK, 422],
+          [...POSTED, 422],
         ),
       },
     )
@@ -183,15 +184,13 @@ export function emailRoutes(sql: Sql, keys: LinkKeys, minter: LinkMinter, snooze
       async ({ params }) => pageResponse(await subscription.unsubscribe(params.token)),
       {
         params: Token,
-        // RFC 8058 fixes the body (List-Unsubscribe=One-Click); whatever a client sends, or
-        // nothing, unsubscribes the same: it is never read.
-        parse: "none",
+        // RFC 8058 fixes the body (List-Unsubscribe=One-Click); it is read (strictly, as a form) but not needed.
         detail: {
           ...publicPage(
             "One-click unsubscribe (RFC 8058)",
-            "The List-Unsubscribe-Post target: turns reminder emails (or the digest) off with no login and no confirmation. In-app notifications continue. The body is not read.",
+            "The List-Unsubscribe-Post target: turns reminder emails (or the digest) off with no login and no confirmation. In-app notifications continue. The body, when there is one, is a form.",
             "Unsubscribed, with Undo",
-            LINK,
+            POSTED,
           ),
           requestBody: {
             required: false,
@@ -205,8 +204,7 @@ export function emailRoutes(sql: Sql, keys: LinkKeys, minter: LinkMinter, snooze
       async ({ params }) => pageResponse(await subscription.unsubscribe(params.token, true)),
       {
         params: Token,
-        parse: "none",
-        detail: publicPage("Undo an unsubscribe", "Turns those emails back on.", "Subscribed again", LINK),
+        detail: publicPage("Undo an unsubscribe", "Turns those emails back on.", "Subscribed again", POSTED),
       },
     );
 }

@@ -1,5 +1,5 @@
-import { timingSafeEqual } from "node:crypto";
 import {
+  Id,
   InternalNotificationCreate,
   InternalOccurrenceCreate,
   InternalSeriesEnd,
@@ -10,12 +10,12 @@ import {
   SeriesView,
   Task,
   TaskWithOwner,
+  Text,
 } from "@nudge/contracts";
 import type { Sql } from "@nudge/db";
 import { Type } from "@sinclair/typebox";
 import { Elysia } from "elysia";
 import type { LinkMinter } from "../email/mint.ts";
-import { ProblemError } from "../http/problem.ts";
 import { json, replayable } from "../http/respond.ts";
 import { requestHash, runIdempotent } from "../idempotency/store.ts";
 import { notificationsService } from "../notifications/service.ts";
@@ -25,36 +25,18 @@ import { etagOf } from "../tasks/model.ts";
 import { tasksService } from "../tasks/service.ts";
 import { recipient } from "../users/service.ts";
 
-const sameToken = (given: string | undefined, expected: string) =>
-  given !== undefined &&
-  given.length === expected.length &&
-  timingSafeEqual(Buffer.from(given), Buffer.from(expected));
-
-/** The guard of every internal route: the call carries the sidecar's app token. */
-export const sidecarOnly =
-  (appApiToken: string | undefined) =>
-  ({ headers }: { headers: Record<string, string | undefined> }) => {
-    if (!appApiToken || !sameToken(headers["dapr-api-token"], appApiToken)) {
-      throw new ProblemError(
-        403,
-        "forbidden",
-        "Forbidden",
-        "internal routes are reachable only through Dapr service invocation",
-      );
-    }
-  };
-
 /**
  * Routes other services reach through Dapr service invocation only. The sidecar adds the
  * `dapr-api-token` header (its APP_API_TOKEN) to every call it forwards, so a request without
- * it did not come through the sidecar. With no token configured, the routes refuse everything.
+ * it did not come through the sidecar: the boundary's access policy (app.ts) refuses it before
+ * anything reads the request. With no token configured, the routes refuse everything.
  */
-export function internalRoutes(sql: Sql, appApiToken: string | undefined, minter: LinkMinter) {
+export function internalRoutes(sql: Sql, minter: LinkMinter) {
   const tasks = tasksService(sql);
   const reminders = remindersService(sql);
   const notifications = notificationsService(sql);
   const series = seriesService(sql);
-  const SeriesParams = Type.Object({ id: Type.String({ format: "uuid" }) });
+  const SeriesParams = Type.Object({ id: Id });
   /** The signed links the email of this occurrence carries (none while it is not armed). */
   const withLinks = (view: ReminderWithOwner): ReminderWithOwner => {
     const { reminder, task, owner } = view;
@@ -70,7 +52,6 @@ export function internalRoutes(sql: Sql, appApiToken: string | undefined, minter
     return { ...view, links };
   };
   return new Elysia({ prefix: "/internal", tags: ["internal"] })
-    .onBeforeHandle({ as: "local" }, sidecarOnly(appApiToken))
     .get(
       "/tasks/:id/owner/:userId",
       async ({ params }) => ({
@@ -79,8 +60,8 @@ export function internalRoutes(sql: Sql, appApiToken: string | undefined, minter
       }),
       {
         params: Type.Object({
-          id: Type.String({ format: "uuid" }),
-          userId: Type.String({ minLength: 1, maxLength: 200 }),
+          id: Id,
+          userId: Text({ minLength: 1, maxLength: 200 }),
         }),
         response: { 200: TaskWithOwner, 403: Problem, 404: Problem },
         detail: { summary: "A task with its owner's preferences (for reminder delivery)" },
@@ -143,7 +124,7 @@ export function internalRoutes(sql: Sql, appApiToken: string | undefined, minter
       },
     )
     .get("/reminders/:id", async ({ params }) => withLinks(await reminders.withOwner(params.id)), {
-      params: Type.Object({ id: Type.String({ format: "uuid" }) }),
+      params: Type.Object({ id: Id }),
       response: { 200: ReminderWithOwner, 403: Problem, 404: Problem },
       detail: { summary: "A reminder with its task and owner (is this occurrence still current?)" },
     })

@@ -1,24 +1,24 @@
-import { Notification, NotificationPage, Problem } from "@nudge/contracts";
+import { Id, Notification, NotificationPage, Problem } from "@nudge/contracts";
 import type { Sql } from "@nudge/db";
 import { Type } from "@sinclair/typebox";
 import { Elysia } from "elysia";
-import { authentication, type VerifyToken } from "../http/auth.ts";
+import { authentication } from "../http/auth.ts";
 import { notificationsService } from "./service.ts";
 
-const IdParams = Type.Object({ id: Type.String({ format: "uuid" }) }, { additionalProperties: false });
+const IdParams = Type.Object({ id: Id }, { additionalProperties: false });
 const ListQuery = Type.Object(
   {
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
-    cursor: Type.Optional(Type.String({ maxLength: 1000 })),
+    cursor: Type.Optional(Type.String({ pattern: "^[A-Za-z0-9_-]{1,1000}$" })),
   },
   { additionalProperties: false },
 );
 const errors = { 400: Problem, 401: Problem, 404: Problem };
 
-export function notificationRoutes(sql: Sql, verify: VerifyToken) {
+export function notificationRoutes(sql: Sql) {
   const notifications = notificationsService(sql);
   return new Elysia({ prefix: "/notifications", tags: ["notifications"] })
-    .use(authentication(verify))
+    .use(authentication())
     .get("", ({ userId, query }) => notifications.list(userId, query), {
       query: ListQuery,
       // Query strings arrive as text: the one numeric parameter is converted here.

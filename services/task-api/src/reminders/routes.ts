@@ -1,14 +1,14 @@
-import { Problem, Reminder, ReminderCreate, ReminderSnooze } from "@nudge/contracts";
+import { Id, Problem, Reminder, ReminderCreate, ReminderSnooze } from "@nudge/contracts";
 import type { Sql } from "@nudge/db";
 import { Type } from "@sinclair/typebox";
 import { Elysia } from "elysia";
-import { authentication, type VerifyToken } from "../http/auth.ts";
+import { authentication } from "../http/auth.ts";
 import { ProblemError } from "../http/problem.ts";
 import { json, replayable } from "../http/respond.ts";
 import { requestHash, runIdempotent } from "../idempotency/store.ts";
 import { remindersService } from "./service.ts";
 
-const uuid = Type.String({ format: "uuid" });
+const uuid = Id;
 const IdParams = Type.Object({ id: uuid }, { additionalProperties: false });
 const ReminderParams = Type.Object({ id: uuid, reminderId: uuid }, { additionalProperties: false });
 const errors = { 400: Problem, 401: Problem, 404: Problem, 409: Problem, 422: Problem };
@@ -29,7 +29,7 @@ const oneOf =
     }
   };
 
-export function reminderRoutes(sql: Sql, verify: VerifyToken) {
+export function reminderRoutes(sql: Sql) {
   const reminders = remindersService(sql);
   const actorOf = (userId: string, headers: Record<string, string | undefined>) => ({
     userId,
@@ -37,7 +37,7 @@ export function reminderRoutes(sql: Sql, verify: VerifyToken) {
   });
 
   return new Elysia({ tags: ["reminders"] })
-    .use(authentication(verify))
+    .use(authentication())
     .post(
       "/tasks/:id/reminders",
       async ({ userId, params, body, headers, path }) =>

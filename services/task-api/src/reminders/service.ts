@@ -5,7 +5,7 @@ import { conflict, invalid, notFound } from "../http/problem.ts";
 import { type Actor, tasksService } from "../tasks/service.ts";
 import { parseInstant } from "../tasks/validate.ts";
 import { recipient } from "../users/service.ts";
-import { nextFiring, parseDuration, type ReminderRow, toReminder } from "./model.ts";
+import { MAX_DURATION_SECONDS, nextFiring, parseDuration, type ReminderRow, toReminder } from "./model.ts";
 import { moveOccurrences, selectReminders } from "./schedule.ts";
 
 interface LockedTask {
@@ -112,6 +112,9 @@ export function remindersService(sql: Sql) {
         if ("until" in input) {
           until = parseInstant(input.until, "body.until") as Date;
           if (until <= now) throw invalid("body.until", "must be in the future");
+          if (until.getTime() - now.getTime() > MAX_DURATION_SECONDS * 1000) {
+            throw invalid("body.until", "must be at most 366 days from now");
+          }
         } else {
           const span = parseDuration(input.for, "body.for");
           if (!span.days && !span.seconds) throw invalid("body.for", "must be longer than zero");

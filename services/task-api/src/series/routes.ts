@@ -1,4 +1,5 @@
 import {
+  Id,
   OccurrencePreview,
   Problem,
   RecurrencePreview,
@@ -8,7 +9,7 @@ import {
 import type { Sql } from "@nudge/db";
 import { Type } from "@sinclair/typebox";
 import { Elysia } from "elysia";
-import { authentication, type VerifyToken } from "../http/auth.ts";
+import { authentication } from "../http/auth.ts";
 import { badHeader, json } from "../http/respond.ts";
 import { etagOf, ifMatchVersion } from "../tasks/model.ts";
 import { tasksService } from "../tasks/service.ts";
@@ -16,7 +17,7 @@ import { userTimeZone } from "../users/service.ts";
 import { seriesService } from "./service.ts";
 
 const errors = { 400: Problem, 401: Problem, 404: Problem, 409: Problem, 412: Problem, 422: Problem };
-const IdParams = Type.Object({ id: Type.String({ format: "uuid" }) }, { additionalProperties: false });
+const IdParams = Type.Object({ id: Id }, { additionalProperties: false });
 
 /** Query strings arrive as text; the contract's integers are converted before validation. */
 function countToNumber({ query }: { query: Record<string, unknown> }) {
@@ -24,11 +25,11 @@ function countToNumber({ query }: { query: Record<string, unknown> }) {
 }
 
 /** Recurrence previews and series operations. */
-export function seriesRoutes(sql: Sql, verify: VerifyToken) {
+export function seriesRoutes(sql: Sql) {
   const series = seriesService(sql);
   const tasks = tasksService(sql);
   return new Elysia({ tags: ["recurrence"] })
-    .use(authentication(verify))
+    .use(authentication())
     .get(
       "/recurrence/preview",
       async ({ userId, query }) => series.preview(query, await userTimeZone(sql, userId)),

@@ -1,19 +1,19 @@
-import { Problem, Tag, TagCreate, TagPatch } from "@nudge/contracts";
+import { Id, Problem, Tag, TagCreate, TagPatch } from "@nudge/contracts";
 import type { Sql } from "@nudge/db";
 import { Type } from "@sinclair/typebox";
 import { Elysia } from "elysia";
-import { authentication, type VerifyToken } from "../http/auth.ts";
+import { authentication } from "../http/auth.ts";
 import { json, replayable } from "../http/respond.ts";
 import { requestHash, runIdempotent } from "../idempotency/store.ts";
 import { tagsService } from "./service.ts";
 
-const IdParams = Type.Object({ id: Type.String({ format: "uuid" }) }, { additionalProperties: false });
+const IdParams = Type.Object({ id: Id }, { additionalProperties: false });
 const errors = { 400: Problem, 401: Problem, 404: Problem, 409: Problem, 422: Problem };
 
-export function tagRoutes(sql: Sql, verify: VerifyToken) {
+export function tagRoutes(sql: Sql) {
   const tags = tagsService(sql);
   return new Elysia({ prefix: "/tags", tags: ["tags"] })
-    .use(authentication(verify))
+    .use(authentication())
     .get("", ({ userId }) => tags.list(userId), { response: { 200: Type.Array(Tag), ...errors } })
     .post(
       "",

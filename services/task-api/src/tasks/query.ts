@@ -11,19 +11,65 @@ type Order = "asc" | "desc";
 const badQuery = (field: string, message: string) =>
   new ProblemError(400, "invalid-query", "Invalid query", `${field}: ${message}`, [{ field, message }]);
 
-/** How each sort orders rows; `key` is compared as `cast` in keyset conditions. */
-const SORTS: Record<Sort, { key: (order: Order) => string; cast: string; defaultOrder: Order }> = {
+/** PostgreSQL's text form of a timestamptz as the list prints it, or ±infinity (tasks without due date). */
+const TIMESTAMP_KEY =
+  /^(\d{4})-(\d{2})-(\d{2}) ([01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,6})?[+-](?:[01]\d|2[0-3])(?::[0-5]\d)?$/;
+
+function isTimestampKey(key: string, infinityAllowed = false): boolean {
+  if (infinityAllowed && (key === "infinity" || key === "-infinity")) return true;
+  const match = TIMESTAMP_KEY.exec(key);
+  if (!match) return false;
+  const [year, month, day] = match.slice(1, 4).map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return year >= 1900 && year <= 3000 && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
+/**
+ * How each sort orders rows; `key` is compared as `cast` in keyset conditions, and a cursor's key
+ * must have the shape PostgreSQL prints for that cast (`keyShape`), so a tampered cursor is a 400,
+ * never a failing cast.
+ */
+const SORTS: Record<
+  Sort,
+  { key: (order: Order) => string; cast: string; defaultOrder: Order; keyShape: (key: string) => boolean }
+> = {
   // Tasks without a due date come last in either direction.
   due: {
     key: (o) => `coalesce(t.due_at, '${o === "asc" ? "infinity" : "-infinity"}'::timestamptz)`,
     cast: "timestamptz",
     defaultOrder: "asc",
+    keyShape: (k) => isTimestampKey(k, true),
   },
-  priority: { key: () => "t.priority", cast: "smallint", defaultOrder: "desc" },
-  created: { key: () => "t.created_at", cast: "timestamptz", defaultOrder: "desc" },
-  updated: { key: () => "t.updated_at", cast: "timestamptz", defaultOrder: "desc" },
-  title: { key: () => "lower(t.title)", cast: "text", defaultOrder: "asc" },
-  relevance: { key: () => "ts_rank(t.search, query.q)", cast: "real", defaultOrder: "desc" },
+  priority: {
+    key: () => "t.priority",
+    cast: "smallint",
+    defaultOrder: "desc",
+    keyShape: (k) => /^[0-4]$/.test(k),
+  },
+  created: {
+    key: () => "t.created_at",
+    cast: "timestamptz",
+    defaultOrder: "desc",
+    keyShape: (k) => isTimestampKey(k),
+  },
+  updated: {
+    key: () => "t.updated_at",
+    cast: "timestamptz",
+    defaultOrder: "desc",
+    keyShape: (k) => isTimestampKey(k),
+  },
+  title: {
+    key: () => "lower(t.title)",
+    cast: "text",
+    defaultOrder: "asc",
+    keyShape: (k) => k.length <= 2000 && !k.includes("\u0000") && k.isWellFormed(),
+  },
+  relevance: {
+    key: () => "ts_rank(t.search, query.q)",
+    cast: "real",
+    defaultOrder: "desc",
+    keyShape: (k) => /^(?:0|[1-9]\d{0,37})(?:\.\d{1,9})?(?:e[+-]\d{1,2})?$/.test(k),
+  },
 };
 
 interface Cursor {
@@ -50,7 +96,8 @@ function decodeCursor(text: string, sort: Sort, order: Order, fingerprint: strin
     cursor === null ||
     typeof cursor.k !== "string" ||
     typeof cursor.i !== "string" ||
-    !/^[0-9a-f-]{36}$/.test(cursor.i)
+    !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(cursor.i) ||
+    !SORTS[sort].keyShape(cursor.k)
   ) {
     throw badQuery("query.cursor", "is not a cursor this API issued");
   }
@@ -100,9 +147,12 @@ export async function listTasks(
       ),
     ];
     if (!names.length) throw badQuery("query.tags", "lists no tag names");
-    const matching = sql`select count(distinct lower(g.name)) from task_tags tt join tags g on g.id = tt.tag_id
-                         where tt.task_id = t.id and lower(g.name) = any(${names}::text[])`;
-    where.push(query.tagMatch === "all" ? sql`(${matching}) = ${names.length}` : sql`(${matching}) > 0`);
+    // From the user's matching tags to their tasks (indexed both ways), not a count per task row:
+    // the cost follows the tagged tasks, not the size of the account.
+    const needed = query.tagMatch === "all" ? names.length : 1;
+    where.push(sql`t.id in (select tt.task_id from tags g join task_tags tt on tt.tag_id = g.id
+                            where g.user_id = ${userId} and lower(g.name) = any(${names}::text[])
+                            group by tt.task_id having count(distinct g.id) >= ${needed})`);
   }
   if (query.dueBefore) where.push(sql`t.due_at < ${parseInstant(query.dueBefore, "query.dueBefore")}`);
   if (query.dueAfter) where.push(sql`t.due_at >= ${parseInstant(query.dueAfter, "query.dueAfter")}`);

@@ -1,8 +1,8 @@
-import { Problem, Task, TaskCreate, TaskListQuery, TaskPage, TaskPatch } from "@nudge/contracts";
+import { Id, Problem, Task, TaskCreate, TaskListQuery, TaskPage, TaskPatch } from "@nudge/contracts";
 import type { Sql } from "@nudge/db";
 import { Type } from "@sinclair/typebox";
 import { Elysia } from "elysia";
-import { authentication, type VerifyToken } from "../http/auth.ts";
+import { authentication } from "../http/auth.ts";
 import { badHeader, json, replayable } from "../http/respond.ts";
 import { requestHash, runIdempotent } from "../idempotency/store.ts";
 import { userTimeZone } from "../users/service.ts";
@@ -10,7 +10,7 @@ import { etagOf, ifMatchVersion } from "./model.ts";
 import { listTasks } from "./query.ts";
 import { type Actor, tasksService } from "./service.ts";
 
-const IdParams = Type.Object({ id: Type.String({ format: "uuid" }) }, { additionalProperties: false });
+const IdParams = Type.Object({ id: Id }, { additionalProperties: false });
 const errors = { 400: Problem, 401: Problem, 404: Problem, 412: Problem, 422: Problem };
 
 function ifMatch(header: string | undefined) {
@@ -19,7 +19,7 @@ function ifMatch(header: string | undefined) {
   return version;
 }
 
-export function taskRoutes(sql: Sql, verify: VerifyToken, publicBaseUrl: string) {
+export function taskRoutes(sql: Sql, publicBaseUrl: string) {
   const tasks = tasksService(sql);
   const actorOf = (userId: string, headers: Record<string, string | undefined>): Actor => ({
     userId,
@@ -27,7 +27,7 @@ export function taskRoutes(sql: Sql, verify: VerifyToken, publicBaseUrl: string)
   });
 
   return new Elysia({ prefix: "/tasks", tags: ["tasks"] })
-    .use(authentication(verify))
+    .use(authentication())
     .post(
       "",
       async ({ userId, body, headers, path }) => {

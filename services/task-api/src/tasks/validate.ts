@@ -1,13 +1,16 @@
+import { isInstant, TIME_ZONES } from "@nudge/contracts";
 import { parseRecurrence } from "@nudge/recurrence";
 import { invalid } from "../http/problem.ts";
 
-/** The IANA name as the runtime spells it (e.g. "europe/berlin" → "Europe/Berlin"), or a 422. */
+const ZONES = new Set<string>(TIME_ZONES);
+
+/**
+ * A zone the contract's TimeZone accepted (both Bun and PostgreSQL know it, canonical spelling).
+ * The route schema already refused anything else; this guards callers that bypass a schema.
+ */
 export function canonicalTimeZone(name: string, field: string): string {
-  try {
-    return new Intl.DateTimeFormat("en-US", { timeZone: name }).resolvedOptions().timeZone;
-  } catch {
-    throw invalid(field, `'${name}' is not an IANA time zone (e.g. Europe/Berlin)`);
-  }
+  if (!ZONES.has(name)) throw invalid(field, `'${name}' is not an IANA time zone (e.g. Europe/Berlin)`);
+  return name;
 }
 
 export function cleanTitle(title: string, field = "body.title"): string {
@@ -35,11 +38,9 @@ export function normalizeTagNames(names: string[], field = "body.tags"): string[
   return [...byKey.values()];
 }
 
+/** An instant as the contract's Instant accepts it (real calendar date, years 1970–2999). */
 export function parseInstant(value: string | null, field: string): Date | null {
   if (value === null) return null;
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime()) || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value)) {
-    throw invalid(field, "must be an RFC 3339 date-time with offset");
-  }
-  return date;
+  if (!isInstant(value)) throw invalid(field, "must be an RFC 3339 date-time with offset, years 1970–2999");
+  return new Date(value);
 }

@@ -1,19 +1,19 @@
 import { Preferences, PreferencesPatch, Problem } from "@nudge/contracts";
 import type { Sql } from "@nudge/db";
 import { Elysia } from "elysia";
-import { authentication, type VerifyToken } from "../http/auth.ts";
+import { authentication } from "../http/auth.ts";
 import { getPreferences, updatePreferences } from "./service.ts";
 
-export function preferenceRoutes(sql: Sql, verify: VerifyToken) {
+export function preferenceRoutes(sql: Sql) {
   return new Elysia({ prefix: "/me", tags: ["preferences"] })
-    .use(authentication(verify))
+    .use(authentication())
     .get("/preferences", ({ userId }) => getPreferences(sql, userId), {
       response: { 200: Preferences, 401: Problem },
-      detail: { summary: "Your time zone and reminder email" },
+      detail: { summary: "Your time zone, reminder emails and daily digest" },
     })
     .patch("/preferences", ({ userId, body }) => updatePreferences(sql, userId, body), {
       body: PreferencesPatch,
       response: { 200: Preferences, 400: Problem, 401: Problem, 422: Problem },
-      detail: { summary: "Change your time zone or reminder email" },
+      detail: { summary: "Change your time zone, reminder emails or daily digest" },
     });
 }

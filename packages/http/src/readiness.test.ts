@@ -1,15 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { operatorTokenMatches, readiness } from "./operator.ts";
+import { readiness } from "./readiness.ts";
 
-describe("operator checks", () => {
-  test("the operator token must be presented exactly, and no configured token admits nobody", () => {
-    const token = "operator-token-0123456789";
-    expect(operatorTokenMatches(`Bearer ${token}`, token)).toBe(true);
-    expect(operatorTokenMatches(`Bearer ${token}x`, token)).toBe(false);
-    expect(operatorTokenMatches(undefined, token)).toBe(false);
-    expect(operatorTokenMatches("Bearer anything", undefined)).toBe(false);
-  });
-
+describe("readiness", () => {
   test("a service is ready only when every check answers, and a failing check says which", async () => {
     const set: { status?: number } = {};
     expect(await readiness({ database: async () => [1], dapr: async () => true }, set)).toEqual({

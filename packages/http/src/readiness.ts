@@ -1,19 +1,3 @@
-import { timingSafeEqual } from "node:crypto";
-
-/**
- * Does `Authorization: Bearer <token>` carry the operator token? Compared in constant time;
- * with no token configured nothing matches, so operator endpoints refuse everything.
- */
-export function operatorTokenMatches(header: string | undefined, token: string | undefined): boolean {
-  const given = header?.replace(/^Bearer /, "");
-  return (
-    token !== undefined &&
-    given !== undefined &&
-    given.length === token.length &&
-    timingSafeEqual(Buffer.from(given), Buffer.from(token))
-  );
-}
-
 /**
  * GET /readyz for a service: every named check must answer true (a check that throws counts as
  * false); 503 otherwise, with each check's result in the body.

@@ -1,0 +1,188 @@
+import { toOpenAPISchema } from "@elysiajs/openapi";
+import { Problem } from "@nudge/contracts";
+import type { Elysia } from "elysia";
+// Scalar publishes its browser bundle without an export entry: imported by path, embedded as text
+// (also in compiled executables). A text import of a script has no declaration for tsc to find.
+// @ts-expect-error TS7016: the module is a string (with { type: "text" })
+import scalarScript from "../node_modules/@scalar/api-reference/dist/browser/standalone.js" with {
+  type: "text",
+};
+import { type AccessPolicy, accessOf } from "./access.ts";
+import { isPagePath } from "./boundary.ts";
+
+export interface ApiDocsOptions {
+  title: string;
+  version: string;
+  description: string;
+  /** The same policy the boundary enforces: it decides which operations say `security: []`. */
+  access: AccessPolicy;
+  /** Paths left out of the document (internal, sidecar and operator routes). */
+  exclude: RegExp[];
+  /** The boundary's page paths: form bodies, and every answer (errors too) an HTML page. */
+  pages?: string[];
+}
+
+type Operation = {
+  parameters?: Array<{ in: string }>;
+  requestBody?: { content?: Record<string, unknown>; required?: boolean };
+  responses?: Record<string, { description?: string; content?: Record<string, unknown>; headers?: unknown }>;
+  security?: unknown[];
+};
+
+const problemContent = { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } };
+const pageContent = { "text/html": { schema: { type: "string" } } };
+const FORM = "application/x-www-form-urlencoded";
+const ERROR_TEXT: Record<string, string> = {
+  "400": "Malformed request: a path, query or header value, or a body that is not strict JSON",
+  "401": "No valid bearer token",
+  "403": "Forbidden",
+  "404": "No such resource (or it belongs to someone else)",
+  "409": "Conflicts with the resource's current state",
+  "412": "If-Match does not match the current version",
+  "413": "Body larger than 64 KiB",
+  "415": "Body is not application/json",
+  "422": "Well-formed body with invalid content; `errors` names each field",
+  "431": "Header fields larger than 8 KiB in all",
+};
+
+type AnyElysia = Elysia<any, any, any, any, any, any, any>;
+
+/**
+ * The service's OpenAPI 3.1 document, generated from the route schemas and then made to say
+ * what the boundary really does: every error is application/problem+json, every status an
+ * operation can answer is declared (the boundary's 400/401/413/415/422/431 on every route that
+ * can produce them), bodies are application/json only, and public routes need no token.
+ */
+export function openApiDocument(app: AnyElysia, options: ApiDocsOptions) {
+  const pages = { paths: options.pages ?? [] };
+  // staticFile: false — a page path may have a dot (…/task.ics) and is documented like any other.
+  const exclude = { paths: options.exclude, staticFile: false };
+  const generated = toOpenAPISchema(app, exclude, undefined, undefined, "3.1.0") as {
+    paths: Record<string, Record<string, Operation>>;
+    components: { schemas?: Record<string, unknown> };
+  };
+  // Our own body parser hides the route's body schema from the generator: add it back, as the
+  // one content type the boundary accepts.
+  for (const route of app.routes as Array<{ method: string; path: string; hooks?: { body?: unknown } }>) {
+    const operation = generated.paths[route.path.replace(/:(\w+)/g, "{$1}")]?.[route.method.toLowerCase()];
+    if (!operation || !route.hooks?.body) continue;
+    const schema = JSON.parse(JSON.stringify(route.hooks.body));
+    const type = isPagePath(pages, route.path) ? FORM : "application/json";
+    operation.requestBody = { required: true, content: { [type]: { schema } } };
+  }
+  for (const [path, item] of Object.entries(generated.paths)) {
+    const elysiaPath = path.replace(/\{([^}]+)\}/g, ":$1");
+    const isPublic = accessOf(options.access, elysiaPath) === "public";
+    for (const [method, operation] of Object.entries(item)) {
+      if (typeof operation !== "object" || operation === null) continue;
+      completeOperation(operation, method, isPublic, isPagePath(pages, elysiaPath));
+      if (path === "/readyz") {
+        operation.responses ??= {};
+        operation.responses["503"] = { description: "A dependency is unreachable; the body says which" };
+      }
+    }
+  }
+  return {
+    openapi: "3.1.0",
+    info: { title: options.title, version: options.version, description: options.description },
+    paths: generated.paths,
+    components: {
+      schemas: { ...generated.components?.schemas, Problem },
+      securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
+    },
+    security: [{ bearer: [] }],
+  };
+}
+
+function completeOperation(operation: Operation, method: string, isPublic: boolean, isPage: boolean) {
+  const responses = (operation.responses ??= {});
+  const hasBody = operation.requestBody !== undefined;
+  if (!Object.keys(responses).some((status) => status.startsWith("2"))) {
+    if (method === "delete") responses["204"] = { description: "Done; no content" };
+    else responses["200"] = { description: "OK" };
+  }
+  const possible = ["400", "431"];
+  if (!isPublic) possible.push("401");
+  if (operation.parameters?.some((p) => p.in === "path")) possible.push("404");
+  if (hasBody) possible.push("413", "415", "422");
+  for (const status of possible) {
+    const text = isPage && status === "415" ? `Body is not ${FORM}` : (ERROR_TEXT[status] as string);
+    responses[status] ??= { description: text };
+  }
+  for (const [status, response] of Object.entries(responses)) {
+    if (Number(status) >= 400 && status !== "503") {
+      response.description ||= ERROR_TEXT[status] ?? "Error";
+      response.content = isPage ? pageContent : problemContent;
+    }
+  }
+  if (isPublic) operation.security = [];
+}
+
+const docsPage = (title: string) => `<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8" />
+  <meta name="viewport" content="width=device-width, initial-scale=1" />
+  <title>${title}</title>
+</head>
+<body>
+  <div id="app"></div>
+  <script src="/docs/scalar.js"></script>
+  <script src="/docs/init.js"></script>
+</body>
+</html>
+`;
+
+// Fonts from the page's own defaults, no proxy, no telemetry: the viewer works offline.
+const initScript = `Scalar.createApiReference("#app", {
+  url: "/openapi.json",
+  withDefaultFonts: false,
+  hideClientButton: false,
+  telemetry: false,
+});
+`;
+
+/** Nothing on /docs may come from elsewhere: the browser enforces what the page promises. */
+const CONTENT_SECURITY_POLICY =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'";
+
+/**
+ * GET /openapi.json and GET /docs (Scalar's API reference, pinned in package.json and served
+ * from this process: no CDN, works offline and air-gapped). Mount after every route.
+ */
+export function apiDocs(options: ApiDocsOptions) {
+  return <App extends AnyElysia>(app: App) => {
+    let cached: { routes: number; document: unknown } | undefined;
+    const hidden = { detail: { hide: true } };
+    const headers = (type: string) => ({
+      "content-type": type,
+      "content-security-policy": CONTENT_SECURITY_POLICY,
+    });
+    return app
+      .get(
+        "/openapi.json",
+        () => {
+          if (cached?.routes !== app.routes.length) {
+            cached = { routes: app.routes.length, document: openApiDocument(app, options) };
+          }
+          return cached.document;
+        },
+        hidden,
+      )
+      .get(
+        "/docs",
+        () => new Response(docsPage(options.title), { headers: headers("text/html; charset=utf-8") }),
+        hidden,
+      )
+      .get(
+        "/docs/scalar.js",
+        () => new Response(scalarScript, { headers: headers("text/javascript; charset=utf-8") }),
+        hidden,
+      )
+      .get(
+        "/docs/init.js",
+        () => new Response(initScript, { headers: headers("text/javascript; charset=utf-8") }),
+        hidden,
+      ) as App;
+  };
+}
