@@ -328,6 +328,42 @@ describe("links that cannot act get a page with a 4xx, and change nothing", () =
   });
 });
 
+describe("the boundary reads a page's body as a strict form and answers every refusal as a page", () => {
+  const expectPage = async (response: Response, status: number) => {
+    expect(response.status).toBe(status);
+    expect(response.headers.get("content-type")).toBe("text/html; charset=utf-8");
+    expect(await response.text()).toContain('<main data-outcome="refused">');
+  };
+
+  test("a repeated field, bytes that are not UTF-8, a body over 64 KiB, JSON: 400, 400, 413, 415", async () => {
+    const { user, task } = await userWithTask();
+    const settings = minter().forDigest(user, new Date()).settings;
+    const form = { "content-type": "application/x-www-form-urlencoded" };
+    await expectPage(
+      await fetch(settings, { method: "POST", headers: form, body: "email=a%40b.co&email=c%40d.co" }),
+      400,
+    );
+    await expectPage(
+      await fetch(settings, { method: "POST", headers: form, body: new Uint8Array([0x65, 0x3d, 0xff]) }),
+      400,
+    );
+    await expectPage(
+      await fetch(settings, { method: "POST", headers: form, body: `email=${"x".repeat(70_000)}` }),
+      413,
+    );
+    await expectPage(
+      await fetch(settings, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }),
+      415,
+    );
+    // An unknown page and an undeclared method are pages too (with Allow).
+    await expectPage(await fetch(`${api.baseUrl}/email/nothing-here`), 404);
+    const put = await fetch(minter().forDigestTask(user, task, new Date()).done, { method: "PUT" });
+    expect(put.headers.get("allow")).toBe("GET, POST");
+    await expectPage(put, 405);
+    expect((await api.request("GET", "/me/preferences", { user })).body.email).toBe(`${user}@example.com`);
+  });
+});
+
 /** The same task-api on the same database, with other signing keys (a rotation's two steps). */
 async function taskApiWithKeys(current: string, previous?: string) {
   const port = await freePort();

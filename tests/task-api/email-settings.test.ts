@@ -56,7 +56,7 @@ describe("one-click unsubscribe", () => {
     expect((await preferences(user)).reminderEmails).toBe(true);
   });
 
-  test("a POST with no body at all (or another content type) unsubscribes too", async () => {
+  test("a POST with no body at all unsubscribes too; a body that is not a form is refused with a page", async () => {
     const user = await newUser();
     const { unsubscribe } = minter().forDigest(user, new Date());
     await api.request("PATCH", "/me/preferences", { user, body: { digest: { enabled: true } } });
@@ -66,6 +66,8 @@ describe("one-click unsubscribe", () => {
     // The digest's link turned off the digest only.
     expect((await preferences(user)).reminderEmails).toBe(true);
 
+    // Like every body the boundary reads, a page's is what it says it is: a form. Anything else
+    // is refused with a page (415) and changes nothing.
     const other = await newUser();
     const links = minter().forReminder(
       other,
@@ -76,10 +78,11 @@ describe("one-click unsubscribe", () => {
     const json = await fetch(links.unsubscribe, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: "{not json",
+      body: '{"List-Unsubscribe": "One-Click"}',
     });
-    expect(json.status).toBe(200);
-    expect((await preferences(other)).reminderEmails).toBe(false);
+    expect(json.status).toBe(415);
+    expect(json.headers.get("content-type")).toBe("text/html; charset=utf-8");
+    expect((await preferences(other)).reminderEmails).toBe(true);
   });
 });
 

@@ -40,6 +40,7 @@ const ERROR_TEXT: Record<string, string> = {
   "409": "Conflicts with the resource's current state",
   "412": "If-Match does not match the current version",
   "413": "Body larger than 64 KiB",
+  "414": "Path and query longer than 4 KiB",
   "415": "Body is not application/json",
   "422": "Well-formed body with invalid content; `errors` names each field",
   "431": "Header fields larger than 8 KiB in all",
@@ -101,7 +102,8 @@ function completeOperation(operation: Operation, method: string, isPublic: boole
     if (method === "delete") responses["204"] = { description: "Done; no content" };
     else responses["200"] = { description: "OK" };
   }
-  const possible = ["400", "431"];
+  // Any request can be too long in its URI or headers, whatever its parameters' schemas say.
+  const possible = ["400", "414", "431"];
   if (!isPublic) possible.push("401");
   if (operation.parameters?.some((p) => p.in === "path")) possible.push("404");
   if (hasBody) possible.push("413", "415", "422");
