@@ -336,6 +336,20 @@ describe("protocol edges are answered by us, as problems", () => {
     expect(propfind.status).toBe(405);
   });
 
+  test("dot segments cannot smuggle a protected route past the access policy", async () => {
+    // Bun resolves dot segments (also %2e) before the request reaches us: the access policy
+    // and the router judge the same path.
+    for (const path of [
+      "/docs/%2e%2e/tasks",
+      "/healthz/%2E%2e/tasks",
+      "/docs/../tasks",
+      "/openapi.json/../tasks",
+    ]) {
+      const r = await rawRequest(api.baseUrl, `GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+      expect({ path, status: r.status }).toEqual({ path, status: 401 });
+    }
+  });
+
   test("what Bun refuses itself (conflicting framing, unknown methods) never reaches the app, and the service keeps serving", async () => {
     const conflicting = await rawRequest(
       api.baseUrl,

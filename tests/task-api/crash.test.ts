@@ -70,7 +70,7 @@ describe("acknowledged writes survive a crash of task-api", () => {
     const sql = connect(stack.databaseUrl, { schema, max: 1, applicationName: "crash-test" });
     const [row] = await sql<
       { unsent: number }[]
-    >`select count(*)::int as unsent from outbox where sent_at is null and topic = 'task-events'`;
+    >`select count(*)::int as unsent from outbox where sent_at is null and parked_at is null and topic = 'task-events'`;
     await sql.end();
     expect(row?.unsent).toBe(25);
 

@@ -84,6 +84,48 @@ describe("every change is published as a CloudEvent through the outbox", () => {
     expect(event?.traceparent?.split("-")[1]).toBe("4bf92f3577b34da6a3ce929d0e0e4736");
   }, 30_000);
 
+  test("an invalid or oversized trace context is dropped at the edge: never stored, the write and its event go through", async () => {
+    const alice = `user-${crypto.randomUUID()}`;
+    // (A 9 000-byte header no longer even reaches the route: the edge answers 431 for headers
+    // over 8 KiB. Below that, a traceparent of any size or shape that is not W3C is dropped.)
+    const oversized = `00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01-${"a".repeat(6000)}`;
+    for (const traceparent of [oversized, "00-XYZ-01", `00-${"0".repeat(32)}-b7ad6b7169203331-01`]) {
+      const { status, body: task } = await api.request("POST", "/tasks", {
+        user: alice,
+        body: { title: "Badly traced" },
+        headers: { traceparent, tracestate: "rojo=00f067aa0ba902b7" },
+      });
+      expect(status).toBe(201);
+      const [row] = await api.sql<{ event: Record<string, unknown> }[]>`
+        select event from outbox where partition_key = ${task.id} and topic = 'task-events'`;
+      expect(row?.event.traceparent).toBeUndefined();
+      expect(row?.event.tracestate).toBeUndefined();
+      await recorder.waitForCount((e) => e.subject === task.id && e.topic === "task-events", 1);
+    }
+  }, 60_000);
+
+  test("a valid tracestate travels with its traceparent; an invalid one is dropped alone", async () => {
+    const alice = `user-${crypto.randomUUID()}`;
+    const traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    const stored = async (tracestate: string) => {
+      const { body: task } = await api.request("POST", "/tasks", {
+        user: alice,
+        body: { title: "Traced with state" },
+        headers: { traceparent, tracestate },
+      });
+      const [row] = await api.sql<{ event: Record<string, unknown> }[]>`
+        select event from outbox where partition_key = ${task.id} and topic = 'task-events'`;
+      return row?.event;
+    };
+    expect(await stored("rojo=00f067aa0ba902b7")).toMatchObject({
+      traceparent,
+      tracestate: "rojo=00f067aa0ba902b7",
+    });
+    const invalid = await stored(`a=${"b".repeat(6000)}`);
+    expect(invalid).toMatchObject({ traceparent });
+    expect(invalid?.tracestate).toBeUndefined();
+  }, 30_000);
+
   test("with the sidecar down, 200 writes succeed; once it is back all 200 events arrive once, in order per task", async () => {
     const alice = `user-${crypto.randomUUID()}`;
     await api.sidecar.kill("SIGKILL");

@@ -92,7 +92,7 @@ export async function startTaskApi(appId = "task-api", env: Record<string, strin
     ports,
     env: { APP_API_TOKEN },
   });
-  const relay = startOutboxRelay(sql, config.sidecar, { schema, ...config.outbox }, log);
+  const relay = startOutboxRelay(sql, config.sidecar, { schema, ...config.outbox }, log, metrics);
   const baseUrl = `http://127.0.0.1:${port}`;
 
   async function request(
@@ -116,6 +116,7 @@ export async function startTaskApi(appId = "task-api", env: Record<string, strin
 
   return {
     stack,
+    config,
     sql,
     app,
     sidecar,

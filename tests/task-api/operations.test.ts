@@ -82,7 +82,7 @@ describe("several relays (replicas) on one outbox", () => {
     const second = startOutboxRelay(
       api.sql,
       api.sidecar,
-      { schema: "task_api", batchSize: 50, pollMs: 200, retentionHours: 24 },
+      { ...api.config.outbox, schema: "task_api", batchSize: 50, pollMs: 200, retentionHours: 24 },
       log,
     );
     try {
@@ -100,7 +100,7 @@ describe("several relays (replicas) on one outbox", () => {
       await waitFor("the outbox to drain", async () => {
         const [row] = await api.sql<
           { n: number }[]
-        >`select count(*)::int as n from outbox where sent_at is null`;
+        >`select count(*)::int as n from outbox where sent_at is null and parked_at is null`;
         return row?.n === 0;
       });
       await recorder.waitForCount((e) => ids.has(e.subject ?? ""), 40);
@@ -148,7 +148,7 @@ describe("outbox retention", () => {
     const pruner = startOutboxRelay(
       api.sql,
       api.sidecar,
-      { schema: "task_api", batchSize: 50, pollMs: 200, retentionHours: 0 },
+      { ...api.config.outbox, schema: "task_api", batchSize: 50, pollMs: 200, retentionHours: 0 },
       log,
     );
     try {

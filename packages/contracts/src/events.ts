@@ -41,6 +41,7 @@ export const CloudEventOf = <T extends TSchema>(type: TSchema, data: T, $id: str
       time: Instant,
       datacontenttype: Type.Literal("application/json"),
       traceparent: Type.Optional(Type.String()),
+      tracestate: Type.Optional(Type.String()),
       data,
     },
     { $id },

@@ -11,12 +11,15 @@ export interface CloudEvent<Data = unknown> {
   datacontenttype: "application/json";
   data: Data;
   traceparent?: string;
+  tracestate?: string;
 }
 
 export interface PublishOptions {
   pubsubName?: string;
   /** Kafka partition key: events of one entity share a key and so keep their order. */
   partitionKey?: string;
+  /** Gives up (the request is aborted) when this signal fires, e.g. AbortSignal.timeout(ms). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -40,7 +43,9 @@ export async function publishEvent(
     headers: {
       "content-type": "application/cloudevents+json",
       ...(event.traceparent ? { traceparent: event.traceparent } : {}),
+      ...(event.traceparent && event.tracestate ? { tracestate: event.tracestate } : {}),
     },
     body: JSON.stringify(event),
+    signal: options.signal,
   });
 }

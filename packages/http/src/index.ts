@@ -11,7 +11,7 @@ export { type BoundaryOptions, boundary, isPagePath, type PagePolicy } from "./b
 export { problemResponse } from "./errors.ts";
 export { escapeHtml } from "./html.ts";
 export { JsonRejection, MAX_JSON_DEPTH, parseStrictJson } from "./json.ts";
-export { type ApiDocsOptions, apiDocs, openApiDocument } from "./openapi.ts";
+export { type ApiDocsOptions, apiDocs, HEADERS, openApiDocument, readsHeaders } from "./openapi.ts";
 export {
   conflict,
   type FieldError,
@@ -31,3 +31,4 @@ export {
   SERVE_OPTIONS,
 } from "./request.ts";
 export { bearerSecretMatches, secretMatches } from "./secrets.ts";
+export { type TraceContext, traceContext, validTraceparent, validTracestate } from "./trace-context.ts";

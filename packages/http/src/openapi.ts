@@ -22,7 +22,32 @@ export interface ApiDocsOptions {
   pages?: string[];
 }
 
+/** Request headers a route reads, for its document (Elysia documents only schema-validated ones). */
+export const HEADERS = {
+  ifMatch: {
+    name: "If-Match",
+    in: "header",
+    required: false,
+    description: 'The ETag the change is based on ("3", W/"3") or *; a stale one is 412.',
+    schema: { type: "string", pattern: '^(?:\\*|(?:W/)?"[0-9]{1,9}")$' },
+  },
+  idempotencyKey: {
+    name: "Idempotency-Key",
+    in: "header",
+    required: false,
+    description:
+      "Replays the first response to the same key for 24 h; the same key with another body is 422.",
+    schema: { type: "string", pattern: "^[\\x21-\\x7e]{1,200}$" },
+  },
+} as const;
+
+/** `detail` of a route that reads these headers: `detail: { summary, ...readsHeaders(HEADERS.ifMatch) }`. */
+export const readsHeaders = (...headers: Array<(typeof HEADERS)[keyof typeof HEADERS]>) => ({
+  "x-request-headers": headers,
+});
+
 type Operation = {
+  "x-request-headers"?: unknown[];
   parameters?: Array<{ in: string }>;
   requestBody?: { content?: Record<string, unknown>; required?: boolean };
   responses?: Record<string, { description?: string; content?: Record<string, unknown>; headers?: unknown }>;
@@ -96,6 +121,11 @@ export function openApiDocument(app: AnyElysia, options: ApiDocsOptions) {
 }
 
 function completeOperation(operation: Operation, method: string, isPublic: boolean, isPage: boolean) {
+  const headers = (operation["x-request-headers"] ?? []) as Array<{ in: string; name: string }>;
+  if (headers.length) {
+    operation.parameters = [...(operation.parameters ?? []), ...headers];
+    delete operation["x-request-headers"];
+  }
   const responses = (operation.responses ??= {});
   const hasBody = operation.requestBody !== undefined;
   if (!Object.keys(responses).some((status) => status.startsWith("2"))) {
@@ -107,6 +137,8 @@ function completeOperation(operation: Operation, method: string, isPublic: boole
   if (!isPublic) possible.push("401");
   if (operation.parameters?.some((p) => p.in === "path")) possible.push("404");
   if (hasBody) possible.push("413", "415", "422");
+  if (headers.some((h) => h.name === "If-Match")) possible.push("412");
+  if (headers.some((h) => h.name === "Idempotency-Key")) possible.push("422");
   for (const status of possible) {
     const text = isPage && status === "415" ? `Body is not ${FORM}` : (ERROR_TEXT[status] as string);
     responses[status] ??= { description: text };

@@ -13,6 +13,7 @@ import { tokenVerifier, type VerifyToken } from "./http/auth.ts";
 import { internalRoutes } from "./internal/routes.ts";
 import { notificationRoutes } from "./notifications/routes.ts";
 import { Metrics } from "./observability/metrics.ts";
+import { outboxOperatorRoutes } from "./outbox/routes.ts";
 import { reminderRoutes } from "./reminders/routes.ts";
 import { seriesRoutes } from "./series/routes.ts";
 import { tagRoutes } from "./tags/routes.ts";
@@ -40,6 +41,8 @@ export function buildApp({ sql, config, sidecar, log, metrics = new Metrics(), v
     verify: verifyToken,
     public: [...PUBLIC_PATHS, ...EMAIL_PAGE_PATHS],
     sidecar: ["/internal/"],
+    operator: ["/operator/"],
+    operatorToken: config.operatorToken,
     appApiToken: config.appApiToken,
     requireAppToken: true,
   };
@@ -72,12 +75,13 @@ export function buildApp({ sql, config, sidecar, log, metrics = new Metrics(), v
             "Tasks, tags, reminders, notifications and preferences; every change is published as a CloudEvent.",
           access,
           pages: EMAIL_PAGE_PATHS,
-          exclude: [/^\/internal/],
+          exclude: [/^\/internal/, /^\/operator/],
         }),
       )
       .use(healthRoutes(sql, sidecar))
       .use(internalRoutes(sql, minter))
       .use(digestRoutes(sql, minter))
+      .use(outboxOperatorRoutes(sql))
       .use(taskRoutes(sql, config.publicBaseUrl))
       .use(seriesRoutes(sql))
       .use(reminderRoutes(sql))

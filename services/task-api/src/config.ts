@@ -13,6 +13,14 @@ const Env = Type.Object({
   OUTBOX_BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 1000, default: 200 }),
   OUTBOX_RETENTION_HOURS: Type.Number({ minimum: 0, default: 24 }),
   OUTBOX_POLL_MS: Type.Integer({ minimum: 50, default: 2000 }),
+  // A row that keeps failing while others get through is parked after this many attempts.
+  OUTBOX_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 1000, default: 10 }),
+  OUTBOX_RETRY_MAX_MS: Type.Integer({ minimum: 100, default: 60_000 }),
+  OUTBOX_PUBLISH_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 10_000 }),
+  // Under Kafka's 1 MiB message limit, with room for what Dapr adds to the envelope.
+  OUTBOX_MAX_EVENT_BYTES: Type.Integer({ minimum: 1024, default: 1_000_000 }),
+  // Bearer token of the operator routes (/operator/outbox); unset, they refuse everything.
+  OPERATOR_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
   /** Where people reach task-api: Location headers and every link in emails start with it. */
   PUBLIC_BASE_URL: Type.String({ pattern: "^https?://[^\\s]+$", default: "http://127.0.0.1:3000" }),
   /** Signs the links in emails (HMAC-SHA256); rotate by moving it to EMAIL_LINK_KEY_PREVIOUS. */
@@ -38,7 +46,16 @@ export interface Config {
   sidecar: { httpUrl: string; grpcHost: string; grpcPort: number; apiToken?: string };
   appApiToken?: string;
   jwt: JwtSettings;
-  outbox: { batchSize: number; retentionHours: number; pollMs: number };
+  outbox: {
+    batchSize: number;
+    retentionHours: number;
+    pollMs: number;
+    maxAttempts: number;
+    retryMaxMs: number;
+    publishTimeoutMs: number;
+    maxEventBytes: number;
+  };
+  operatorToken?: string;
   publicBaseUrl: string;
   emailLinks: {
     keys: LinkKeys;
@@ -75,7 +92,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       batchSize: e.OUTBOX_BATCH_SIZE,
       retentionHours: e.OUTBOX_RETENTION_HOURS,
       pollMs: e.OUTBOX_POLL_MS,
+      maxAttempts: e.OUTBOX_MAX_ATTEMPTS,
+      retryMaxMs: e.OUTBOX_RETRY_MAX_MS,
+      publishTimeoutMs: e.OUTBOX_PUBLISH_TIMEOUT_MS,
+      maxEventBytes: e.OUTBOX_MAX_EVENT_BYTES,
     },
+    operatorToken: e.OPERATOR_TOKEN,
     publicBaseUrl: e.PUBLIC_BASE_URL.replace(/\/+$/, ""),
     emailLinks: {
       keys: {

@@ -23,8 +23,11 @@ const relay = startOutboxRelay(
   config.sidecar,
   { schema: config.database.schema, ...config.outbox },
   log,
+  metrics,
 );
 if (!config.appApiToken) log.warn("APP_API_TOKEN is not set: internal routes refuse every call");
+if (!config.operatorToken)
+  log.info("OPERATOR_TOKEN is not set: operator routes (./nudge outbox) refuse every call");
 
 app.listen({ port: config.port, hostname: config.host });
 // Once PostgreSQL answers (it may not yet: /readyz says so meanwhile), refuse to run with a

@@ -13,6 +13,7 @@ import {
   Text,
 } from "@nudge/contracts";
 import type { Sql } from "@nudge/db";
+import { traceContext } from "@nudge/http";
 import { Type } from "@sinclair/typebox";
 import { Elysia } from "elysia";
 import type { LinkMinter } from "../email/mint.ts";
@@ -78,7 +79,7 @@ export function internalRoutes(sql: Sql, minter: LinkMinter) {
             requestHash("POST", path, body.task),
             async (tx) => {
               const task = await tasks.create(
-                { userId: body.userId, traceparent: headers.traceparent },
+                { userId: body.userId, trace: traceContext(headers) },
                 body.task,
                 tx,
               );
@@ -100,7 +101,7 @@ export function internalRoutes(sql: Sql, minter: LinkMinter) {
     .post(
       "/series/:id/occurrences",
       async ({ params, body, headers }) => {
-        const { task, created } = await series.createOccurrence(params.id, body, headers.traceparent);
+        const { task, created } = await series.createOccurrence(params.id, body, traceContext(headers));
         return json(task, created ? 201 : 200, {
           etag: etagOf(task.version),
           ...(created ? {} : { "idempotent-replayed": "true" }),
@@ -115,7 +116,7 @@ export function internalRoutes(sql: Sql, minter: LinkMinter) {
     )
     .post(
       "/series/:id/end",
-      ({ params, body, headers }) => series.end(params.id, body.lastTaskId, headers.traceparent),
+      ({ params, body, headers }) => series.end(params.id, body.lastTaskId, traceContext(headers)),
       {
         params: SeriesParams,
         body: InternalSeriesEnd,

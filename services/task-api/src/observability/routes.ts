@@ -1,5 +1,6 @@
 import type { Sql } from "@nudge/db";
 import { Elysia } from "elysia";
+import { outboxGauges } from "../outbox/store.ts";
 import type { Metrics } from "./metrics.ts";
 
 /**
@@ -9,19 +10,27 @@ import type { Metrics } from "./metrics.ts";
  */
 export function metricsApp(sql: Sql, metrics: Metrics) {
   return new Elysia().get("/metrics", async () => {
-    const [outbox] = await sql<{ unsent: number; oldest_age: number | null }[]>`
-      select count(*)::int as unsent, extract(epoch from now() - min(created_at))::float8 as oldest_age
-      from outbox where sent_at is null`;
+    const outbox = await outboxGauges(sql);
     const text = metrics.render([
       {
         name: "nudge_outbox_unsent_events",
-        help: "Outbox rows not yet published.",
-        value: outbox?.unsent ?? 0,
+        help: "Outbox rows waiting to be published (parked ones not counted).",
+        value: outbox.pending,
       },
       {
         name: "nudge_outbox_lag_seconds",
-        help: "Age of the oldest unpublished outbox row (0 when none).",
-        value: outbox?.oldest_age ?? 0,
+        help: "Age of the oldest row waiting to be published (0 when none; parked ones not counted).",
+        value: outbox.lagSeconds,
+      },
+      {
+        name: "nudge_outbox_retrying_events",
+        help: "Rows that failed on their own and wait for another attempt.",
+        value: outbox.retrying,
+      },
+      {
+        name: "nudge_outbox_parked_events",
+        help: "Rows parked because they cannot be published; ./nudge outbox list shows them.",
+        value: outbox.parked,
       },
     ]);
     return new Response(text, { headers: { "content-type": "text/plain; version=0.0.4" } });

@@ -10,6 +10,7 @@ import {
   TOPICS,
 } from "@nudge/contracts";
 import type { Sql } from "@nudge/db";
+import type { TraceContext } from "@nudge/http";
 
 export const OUTBOX_CHANNEL = "nudge_outbox";
 const SOURCE = "/task-api";
@@ -21,7 +22,7 @@ export interface TaskChange {
   task: Task;
   userId: string;
   changedFields: string[];
-  traceparent?: string;
+  trace?: TraceContext;
 }
 
 /**
@@ -38,7 +39,7 @@ export async function enqueueTaskChange(tx: Tx, change: TaskChange): Promise<voi
     changedFields: change.changedFields,
     version: task.version,
   };
-  const fullEnvelope = envelope(TOPICS.taskEvents, change.type, task.id, time, full, change.traceparent);
+  const fullEnvelope = envelope(TOPICS.taskEvents, change.type, task.id, time, full, change.trace);
   const slim: TaskUpdateData = {
     schemaVersion: 2,
     eventId: fullEnvelope.id,
@@ -54,7 +55,7 @@ export async function enqueueTaskChange(tx: Tx, change: TaskChange): Promise<voi
   };
   await queue(tx, [
     fullEnvelope,
-    envelope(TOPICS.taskUpdates, "task.changed", task.id, time, slim, change.traceparent),
+    envelope(TOPICS.taskUpdates, "task.changed", task.id, time, slim, change.trace),
   ]);
 }
 
@@ -67,14 +68,14 @@ export async function enqueueReminderEvents(
   tx: Tx,
   taskId: string,
   events: Array<{ type: ReminderEventType; data: ReminderEventData }>,
-  traceparent?: string,
+  trace?: TraceContext,
 ): Promise<void> {
   if (!events.length) return;
   const time = new Date().toISOString();
   await queue(
     tx,
     events.map(({ type, data }) =>
-      envelope(TOPICS.reminders, type, data.reminderId, time, data, traceparent, taskId),
+      envelope(TOPICS.reminders, type, data.reminderId, time, data, trace, taskId),
     ),
   );
 }
@@ -88,10 +89,10 @@ export async function enqueueSeriesEvent(
   type: SeriesEventType,
   data: SeriesEventData,
   taskId: string,
-  traceparent?: string,
+  trace?: TraceContext,
 ): Promise<void> {
   const time = new Date().toISOString();
-  await queue(tx, [envelope(TOPICS.taskEvents, type, data.seriesId, time, data, traceparent, taskId)]);
+  await queue(tx, [envelope(TOPICS.taskEvents, type, data.seriesId, time, data, trace, taskId)]);
 }
 
 async function queue(tx: Tx, rows: ReturnType<typeof envelope>[]): Promise<void> {
@@ -115,7 +116,7 @@ function envelope(
   subject: string,
   time: string,
   data: unknown,
-  traceparent?: string,
+  trace: TraceContext = {},
   partitionKey = subject,
 ) {
   // UUIDv7: unique like any UUID, and sortable by creation time for operators reading the table.
@@ -128,7 +129,9 @@ function envelope(
     subject,
     time,
     datacontenttype: "application/json",
-    ...(traceparent ? { traceparent } : {}),
+    // Validated at the edge; the CloudEvents distributed-tracing attributes.
+    ...(trace.traceparent ? { traceparent: trace.traceparent } : {}),
+    ...(trace.tracestate ? { tracestate: trace.tracestate } : {}),
     data,
   };
   return { id, topic, partition_key: partitionKey, event };

@@ -1,21 +1,30 @@
-import { type CloudEvent, publishEvent, type Sidecar } from "@nudge/dapr";
+import type { Sidecar } from "@nudge/dapr";
 import type { Sql } from "@nudge/db";
 import type { Logger } from "@nudge/service";
+import type { Metrics } from "../observability/metrics.ts";
 import { OUTBOX_CHANNEL } from "./enqueue.ts";
-
-interface OutboxRow {
-  seq: string;
-  id: string;
-  topic: string;
-  partition_key: string;
-  event: CloudEvent;
-}
+import { type FailureKind, type PublishFailure, publishRow } from "./publish-row.ts";
+import {
+  freshRows,
+  markSent,
+  msUntilNextDue,
+  type OutboxRow,
+  park,
+  recordFailure,
+  retryRows,
+} from "./store.ts";
 
 export interface RelayOptions {
   schema: string;
   batchSize: number;
   pollMs: number;
   retentionHours: number;
+  /** Failed attempts (while publishing works for other rows) before a row is parked. */
+  maxAttempts: number;
+  /** Longest wait between two attempts of one row. */
+  retryMaxMs: number;
+  publishTimeoutMs: number;
+  maxEventBytes: number;
 }
 
 export interface OutboxRelay {
@@ -25,8 +34,12 @@ export interface OutboxRelay {
 }
 
 const PUBLISH_CONCURRENCY = 16;
-const MAX_BACKOFF_MS = 10_000;
+/** Retries run beside new rows, never in their place: a few workers of their own. */
+const RETRY_CONCURRENCY = 4;
+const MAX_OUTAGE_BACKOFF_MS = 10_000;
 const PRUNE_EVERY_MS = 10 * 60_000;
+/** A failure is the row's own only if some other row was published this recently. */
+const HEALTHY_WINDOW_MS = 10_000;
 
 /**
  * Publishes outbox rows through the Dapr pub/sub API, oldest first.
@@ -35,20 +48,30 @@ const PRUNE_EVERY_MS = 10 * 60_000;
  *   racing replicas. The lock dies with its connection, so a crashed leader is replaced.
  * - It wakes on NOTIFY (sent by the writing transaction on commit) and polls as a fallback.
  * - Rows of one task (partition key) go out strictly in order; different tasks in parallel.
- *   When a publish fails, that task's remaining rows wait and the relay backs off; writes
- *   are unaffected meanwhile.
+ * - A row the sidecar refuses (4xx), or that could never be delivered, is parked at once. Any
+ *   other failure is judged in context (docs/services.md, "The outbox relay"): when nothing else
+ *   has been published lately it is taken for an outage — the row waits uncounted, the relay
+ *   backs off; otherwise it is the row's own — retried with backoff on a lane of its own and
+ *   parked after `maxAttempts`. While a row is retried its task's later rows wait behind it;
+ *   no other task's rows do.
  */
 export function startOutboxRelay(
   sql: Sql,
   sidecar: Sidecar,
   options: RelayOptions,
   log: Logger,
+  metrics?: Metrics,
 ): OutboxRelay {
   let stopped = false;
   let isLeader = false;
   let published = 0;
-  let failures = 0;
+  let outageFailures = 0;
+  let lastPublishedAt = 0;
   let lastPrune = 0;
+  // Set when a lane of the current leadership failed (its connection is gone): the other stops too.
+  let lost = false;
+  const active = () => !stopped && !lost;
+  const limits = { maxEventBytes: options.maxEventBytes, timeoutMs: options.publishTimeoutMs };
 
   // A NOTIFY that arrives while a batch is in flight is remembered, so it is never lost.
   let pending = false;
@@ -59,7 +82,7 @@ export function startOutboxRelay(
   };
   const idle = (ms: number) =>
     new Promise<void>((resolve) => {
-      if (pending || stopped) {
+      if (pending || !active()) {
         pending = false;
         return resolve();
       }
@@ -72,9 +95,9 @@ export function startOutboxRelay(
       const timer = setTimeout(done, ms);
       interrupt = done;
     });
-  /** Backoff ignores NOTIFY (new writes must not hammer a broker that is down), not stop(). */
-  const backOff = async (ms: number) => {
-    for (let waited = 0; waited < ms && !stopped; waited += 100) await Bun.sleep(100);
+  /** A sleep that ignores NOTIFY (new writes must not hammer a broker that is down), not stop(). */
+  const sleep = async (ms: number) => {
+    for (let waited = 0; waited < ms && active(); waited += 100) await Bun.sleep(Math.min(100, ms - waited));
   };
 
   const listening = sql
@@ -84,60 +107,126 @@ export function startOutboxRelay(
     });
 
   const lockKey = `nudge-outbox-relay:${options.schema}`;
+  const count = (name: string, help: string, labels: Record<string, string> = {}, by = 1) =>
+    metrics?.inc(name, help, labels, by);
+  const retryBackoff = (attempts: number) => Math.min(250 * 2 ** (attempts - 1), options.retryMaxMs);
+  const outageBackoff = () => Math.min(250 * 2 ** Math.max(0, outageFailures - 1), MAX_OUTAGE_BACKOFF_MS);
 
-  async function publishGroup(rows: OutboxRow[], sent: string[]): Promise<string | undefined> {
+  /** Decide what a failed row's fate is; resolves to "outage" when nothing else gets through. */
+  async function failed(
+    leader: Sql,
+    row: OutboxRow,
+    failure: PublishFailure,
+  ): Promise<FailureKind | "outage"> {
+    const healthy = Date.now() - lastPublishedAt < HEALTHY_WINDOW_MS;
+    const where = { id: row.id, topic: row.topic, partitionKey: row.partition_key.slice(0, 100) };
+    if (failure.kind !== "transient") {
+      await park(leader, row.id, failure.message, true);
+      count("nudge_outbox_parked_total", "Outbox rows parked, by reason.", { reason: failure.kind });
+      log.warn("outbox row parked: it cannot be published (./nudge outbox list)", {
+        ...where,
+        reason: failure.message,
+      });
+      return failure.kind;
+    }
+    if (!healthy) {
+      await recordFailure(leader, row.id, failure.message, outageBackoff(), false);
+      return "outage";
+    }
+    const attempts = row.attempts + 1;
+    if (attempts >= options.maxAttempts) {
+      await park(leader, row.id, `gave up after ${attempts} attempts: ${failure.message}`, true);
+      count("nudge_outbox_parked_total", "Outbox rows parked, by reason.", { reason: "attempts" });
+      log.warn("outbox row parked after repeated failures (./nudge outbox list)", {
+        ...where,
+        attempts,
+        reason: failure.message,
+      });
+    } else {
+      await recordFailure(leader, row.id, failure.message, retryBackoff(attempts), true);
+    }
+    return "transient";
+  }
+
+  /** Publish rows of one task in order; stops at the first failure (the rest wait for it). */
+  async function publishGroup(
+    leader: Sql,
+    rows: OutboxRow[],
+    sent: string[],
+  ): Promise<FailureKind | "outage" | undefined> {
     for (const row of rows) {
       try {
-        await publishEvent(sidecar, row.topic, row.event, { partitionKey: row.partition_key });
+        await publishRow(sidecar, row, limits);
         sent.push(row.id);
+        lastPublishedAt = Date.now();
       } catch (error) {
-        await sql`update outbox set attempts = attempts + 1, last_error = ${String(error).slice(0, 1000)} where id = ${row.id}`;
-        return String(error);
+        const outcome = await failed(leader, row, error as PublishFailure);
+        count("nudge_outbox_publish_failures_total", "Failed publish attempts, by how they were judged.", {
+          kind: outcome,
+        });
+        // A parked row is stepped over: the task's next events follow it (docs/decisions.md).
+        if (outcome !== "rejected" && outcome !== "invalid") return outcome;
       }
     }
     return undefined;
   }
 
-  /** One batch; resolves to true when more rows may be waiting. */
-  async function drainBatch(leader: Sql): Promise<boolean> {
-    const rows = await leader<OutboxRow[]>`
-      select seq, id, topic, partition_key, event from outbox
-      where sent_at is null order by seq limit ${options.batchSize}`;
-    if (!rows.length) return false;
+  /** Run groups with `concurrency` workers; resolves to the rows sent and the failures seen. */
+  async function publishAll(leader: Sql, rows: OutboxRow[], concurrency: number) {
     const groups = new Map<string, OutboxRow[]>();
-    for (const row of rows) {
-      const group = groups.get(row.partition_key) ?? [];
-      group.push(row);
-      groups.set(row.partition_key, group);
-    }
-    const sent: string[] = [];
+    for (const row of rows) groups.set(row.partition_key, [...(groups.get(row.partition_key) ?? []), row]);
     const queue = [...groups.values()];
-    const errors: string[] = [];
+    const sent: string[] = [];
+    const outcomes: Array<FailureKind | "outage"> = [];
     await Promise.all(
-      Array.from({ length: Math.min(PUBLISH_CONCURRENCY, queue.length) }, async () => {
+      Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
         for (let group = queue.shift(); group; group = queue.shift()) {
-          const error = await publishGroup(group, sent);
-          if (error) errors.push(error);
+          const outcome = await publishGroup(leader, group, sent);
+          if (outcome) outcomes.push(outcome);
         }
       }),
     );
-    if (sent.length) await leader`update outbox set sent_at = now() where id = any(${sent}::uuid[])`;
+    await markSent(leader, sent);
     published += sent.length;
-    if (errors.length) {
-      failures++;
-      const backoff = Math.min(250 * 2 ** (failures - 1), MAX_BACKOFF_MS);
-      log.warn("outbox publish failed; backing off", {
-        failed: errors.length,
-        sent: sent.length,
-        backoffMs: backoff,
-        error: errors[0],
-      });
-      await backOff(backoff);
-      return true;
+    if (sent.length) count("nudge_outbox_published_total", "Outbox rows published.", {}, sent.length);
+    return { sent: sent.length, outcomes };
+  }
+
+  /** New rows, in commit order. Resolves when the relay should look again at once. */
+  async function freshLane(leader: Sql): Promise<void> {
+    while (active()) {
+      const rows = await freshRows(leader, options.batchSize);
+      if (!rows.length) {
+        const due = await msUntilNextDue(leader, false);
+        await idle(Math.min(options.pollMs, due ?? options.pollMs));
+        await prune(leader);
+        continue;
+      }
+      const { sent, outcomes } = await publishAll(leader, rows, PUBLISH_CONCURRENCY);
+      if (!sent && outcomes.includes("outage")) {
+        outageFailures++;
+        const backoff = outageBackoff();
+        log.warn("outbox publishing failed; backing off", { failed: outcomes.length, backoffMs: backoff });
+        await sleep(backoff);
+      } else if (sent) {
+        if (outageFailures) log.info("outbox publishing recovered", { afterFailures: outageFailures });
+        outageFailures = 0;
+      }
+      await prune(leader);
     }
-    if (failures) log.info("outbox publishing recovered", { afterFailures: failures });
-    failures = 0;
-    return rows.length === options.batchSize;
+  }
+
+  /** Rows that failed on their own: retried when due, beside the fresh lane, never in its way. */
+  async function retryLane(leader: Sql): Promise<void> {
+    while (active()) {
+      const rows = await retryRows(leader, RETRY_CONCURRENCY * 4);
+      if (rows.length) {
+        await publishAll(leader, rows, RETRY_CONCURRENCY);
+        continue;
+      }
+      const due = await msUntilNextDue(leader, true);
+      await sleep(Math.min(options.pollMs, due ?? options.pollMs));
+    }
   }
 
   async function prune(leader: Sql) {
@@ -160,11 +249,19 @@ export function startOutboxRelay(
       if (!row?.locked) return;
       isLeader = true;
       log.info("outbox relay is the leader");
-      while (!stopped) {
-        const more = await drainBatch(leader as unknown as Sql);
-        await prune(leader as unknown as Sql);
-        if (!more && !stopped) await idle(options.pollMs);
-      }
+      // Both lanes run on the connection that holds the lock: if it is lost, both fail and stop,
+      // and no second leader can publish beside them.
+      lost = false;
+      const lanes = [freshLane, retryLane].map((lane) =>
+        lane(leader as unknown as Sql).catch((error) => {
+          lost = true;
+          wake();
+          throw error;
+        }),
+      );
+      const ended = await Promise.allSettled(lanes);
+      const failure = ended.find((result) => result.status === "rejected");
+      if (failure) throw (failure as PromiseRejectedResult).reason;
       await leader`select pg_advisory_unlock(hashtext(${lockKey}))`;
     } finally {
       isLeader = false;
@@ -179,7 +276,7 @@ export function startOutboxRelay(
       } catch (error) {
         log.warn("outbox relay lost its connection; retrying", { error: String(error) });
       }
-      if (!stopped) await backOff(options.pollMs);
+      if (!stopped) await sleep(options.pollMs);
     }
   })();
 

@@ -1,5 +1,6 @@
 import { Id, Problem, Reminder, ReminderCreate, ReminderSnooze } from "@nudge/contracts";
 import type { Sql } from "@nudge/db";
+import { HEADERS, readsHeaders, traceContext } from "@nudge/http";
 import { Type } from "@sinclair/typebox";
 import { Elysia } from "elysia";
 import { authentication } from "../http/auth.ts";
@@ -33,7 +34,7 @@ export function reminderRoutes(sql: Sql) {
   const reminders = remindersService(sql);
   const actorOf = (userId: string, headers: Record<string, string | undefined>) => ({
     userId,
-    traceparent: headers.traceparent,
+    trace: traceContext(headers),
   });
 
   return new Elysia({ tags: ["reminders"] })
@@ -61,6 +62,7 @@ export function reminderRoutes(sql: Sql) {
         response: { 201: Reminder, ...errors },
         detail: {
           summary: "Add a reminder to a task",
+          ...readsHeaders(HEADERS.idempotencyKey),
           description:
             "`at` fires at an instant; `before` fires that long before the task's due date (days are " +
             "calendar days in the task's time zone) and follows the due date when it moves. An instant " +

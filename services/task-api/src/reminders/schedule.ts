@@ -62,7 +62,7 @@ export async function moveOccurrences(
     tx,
     taskId,
     changes.map(({ row, change }) => ({ type: change.type, data: eventData(row, change) })),
-    actor.traceparent,
+    actor.trace,
   );
   const moved = new Map(changes.map(({ row, change }) => [row.id, change]));
   return rows.map((row) => {

@@ -55,7 +55,7 @@ async function stopSeries(tx: TransactionSql, actor: Actor, task: Task, seriesId
       reason: "stopped",
     },
     task.id,
-    actor.traceparent,
+    actor.trace,
   );
 }
 

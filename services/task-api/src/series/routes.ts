@@ -7,6 +7,7 @@ import {
   Task,
 } from "@nudge/contracts";
 import type { Sql } from "@nudge/db";
+import { HEADERS, readsHeaders, traceContext } from "@nudge/http";
 import { Type } from "@sinclair/typebox";
 import { Elysia } from "elysia";
 import { authentication } from "../http/auth.ts";
@@ -60,7 +61,7 @@ export function seriesRoutes(sql: Sql) {
         const version = ifMatchVersion(headers["if-match"]);
         if (Number.isNaN(version)) throw badHeader("if-match", 'must be an ETag such as "3" (or *)');
         const task = await tasks.update(
-          { userId, traceparent: headers.traceparent },
+          { userId, trace: traceContext(headers) },
           params.id,
           { recurrence: null },
           version,
@@ -71,7 +72,10 @@ export function seriesRoutes(sql: Sql) {
       {
         params: IdParams,
         response: { 200: Task, ...errors },
-        detail: { summary: "Stop the series: this task stays, no next occurrence is created" },
+        detail: {
+          summary: "Stop the series: this task stays, no next occurrence is created",
+          ...readsHeaders(HEADERS.ifMatch),
+        },
       },
     );
 }

@@ -8,6 +8,7 @@ import type {
   Task,
 } from "@nudge/contracts";
 import type { Sql } from "@nudge/db";
+import type { TraceContext } from "@nudge/http";
 import { parseRecurrence, upcomingOccurrences } from "@nudge/recurrence";
 import type { TransactionSql } from "postgres";
 import { conflict, invalid, notFound } from "../http/problem.ts";
@@ -111,7 +112,7 @@ export function seriesService(sql: Sql) {
     async createOccurrence(
       seriesId: string,
       input: InternalOccurrenceCreate,
-      traceparent?: string,
+      trace?: TraceContext,
     ): Promise<{ task: Task; created: boolean }> {
       return sql.begin(async (tx) => {
         const series = await loadSeries(tx, seriesId, true);
@@ -121,7 +122,7 @@ export function seriesService(sql: Sql) {
         if (series.stopped_at) throw conflict(`series ${seriesId} was stopped`);
         if (series.ended_at) throw conflict(`series ${seriesId} has ended`);
         const dueAt = parseInstant(input.dueAt, "body.dueAt") as Date;
-        const actor = { userId: series.user_id, traceparent };
+        const actor = { userId: series.user_id, trace };
         const created = await tasks.create(
           actor,
           {
@@ -149,14 +150,14 @@ export function seriesService(sql: Sql) {
             task: created,
           },
           created.id,
-          traceparent,
+          trace,
         );
         return { task: created, created: true };
       });
     },
 
     /** COUNT or UNTIL is reached: mark the series ended and say so once. */
-    async end(seriesId: string, lastTaskId: string, traceparent?: string): Promise<SeriesView> {
+    async end(seriesId: string, lastTaskId: string, trace?: TraceContext): Promise<SeriesView> {
       return sql.begin(async (tx) => {
         const series = await loadSeries(tx, seriesId, true);
         if (series.ended_at || series.stopped_at) return toView(series);
@@ -176,7 +177,7 @@ export function seriesService(sql: Sql) {
             reason: "exhausted",
           },
           lastTaskId,
-          traceparent,
+          trace,
         );
         return toView(ended as SeriesRow);
       });
@@ -191,7 +192,7 @@ export function seriesService(sql: Sql) {
  */
 async function copyReminders(
   tx: TransactionSql,
-  actor: { userId: string; traceparent?: string },
+  actor: { userId: string; trace?: TraceContext },
   previousTaskId: string,
   seriesId: string,
   taskId: string,

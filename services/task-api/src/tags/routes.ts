@@ -1,5 +1,6 @@
 import { Id, Problem, Tag, TagCreate, TagPatch } from "@nudge/contracts";
 import type { Sql } from "@nudge/db";
+import { HEADERS, readsHeaders } from "@nudge/http";
 import { Type } from "@sinclair/typebox";
 import { Elysia } from "elysia";
 import { authentication } from "../http/auth.ts";
@@ -31,7 +32,11 @@ export function tagRoutes(sql: Sql) {
             }),
           ),
         ),
-      { body: TagCreate, response: { 201: Tag, ...errors }, detail: { summary: "Create a tag" } },
+      {
+        body: TagCreate,
+        response: { 201: Tag, ...errors },
+        detail: { summary: "Create a tag", ...readsHeaders(HEADERS.idempotencyKey) },
+      },
     )
     .patch("/:id", ({ userId, params, body }) => tags.update(userId, params.id, body), {
       params: IdParams,

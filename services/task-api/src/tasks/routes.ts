@@ -1,5 +1,6 @@
 import { Id, Problem, Task, TaskCreate, TaskListQuery, TaskPage, TaskPatch } from "@nudge/contracts";
 import type { Sql } from "@nudge/db";
+import { HEADERS, readsHeaders, traceContext } from "@nudge/http";
 import { Type } from "@sinclair/typebox";
 import { Elysia } from "elysia";
 import { authentication } from "../http/auth.ts";
@@ -23,7 +24,7 @@ export function taskRoutes(sql: Sql, publicBaseUrl: string) {
   const tasks = tasksService(sql);
   const actorOf = (userId: string, headers: Record<string, string | undefined>): Actor => ({
     userId,
-    traceparent: headers.traceparent,
+    trace: traceContext(headers),
   });
 
   return new Elysia({ prefix: "/tasks", tags: ["tasks"] })
@@ -47,7 +48,11 @@ export function taskRoutes(sql: Sql, publicBaseUrl: string) {
         );
         return replayable(stored);
       },
-      { body: TaskCreate, response: { 201: Task, ...errors }, detail: { summary: "Create a task" } },
+      {
+        body: TaskCreate,
+        response: { 201: Task, ...errors },
+        detail: { summary: "Create a task", ...readsHeaders(HEADERS.idempotencyKey) },
+      },
     )
     .get("", ({ userId, query }) => listTasks(sql, userId, () => userTimeZone(sql, userId), query), {
       query: TaskListQuery,
@@ -96,7 +101,7 @@ export function taskRoutes(sql: Sql, publicBaseUrl: string) {
         ),
         body: TaskPatch,
         response: { 200: Task, ...errors },
-        detail: { summary: "Change a task" },
+        detail: { summary: "Change a task", ...readsHeaders(HEADERS.ifMatch) },
       },
     )
     .delete(
@@ -105,17 +110,25 @@ export function taskRoutes(sql: Sql, publicBaseUrl: string) {
         await tasks.remove(actorOf(userId, headers), params.id, ifMatch(headers["if-match"]));
         return json(undefined, 204);
       },
-      { params: IdParams, detail: { summary: "Delete a task" } },
+      { params: IdParams, detail: { summary: "Delete a task", ...readsHeaders(HEADERS.ifMatch) } },
     )
     .post(
       "/:id/complete",
       ({ userId, params, headers, path }) => setStatus(userId, params.id, "completed", headers, path),
-      { params: IdParams, response: { 200: Task, ...errors }, detail: { summary: "Complete a task" } },
+      {
+        params: IdParams,
+        response: { 200: Task, ...errors },
+        detail: { summary: "Complete a task", ...readsHeaders(HEADERS.ifMatch, HEADERS.idempotencyKey) },
+      },
     )
     .post(
       "/:id/reopen",
       ({ userId, params, headers, path }) => setStatus(userId, params.id, "open", headers, path),
-      { params: IdParams, response: { 200: Task, ...errors }, detail: { summary: "Reopen a task" } },
+      {
+        params: IdParams,
+        response: { 200: Task, ...errors },
+        detail: { summary: "Reopen a task", ...readsHeaders(HEADERS.ifMatch, HEADERS.idempotencyKey) },
+      },
     );
 
   async function setStatus(

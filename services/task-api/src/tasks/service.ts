@@ -1,5 +1,6 @@
 import type { Task, TaskCreate, TaskEventType, TaskPatch } from "@nudge/contracts";
 import type { Sql } from "@nudge/db";
+import type { TraceContext } from "@nudge/http";
 import type { TransactionSql } from "postgres";
 import { invalid, notFound, preconditionFailed } from "../http/problem.ts";
 import { enqueueTaskChange } from "../outbox/enqueue.ts";
@@ -19,7 +20,8 @@ import {
 /** Who is asking, and the trace the resulting events should carry. */
 export interface Actor {
   userId: string;
-  traceparent?: string;
+  /** The request's W3C trace context, already validated at the edge (@nudge/http traceContext). */
+  trace?: TraceContext;
 }
 
 type IfMatch = number | "*" | undefined;
@@ -79,7 +81,7 @@ async function announce(tx: TransactionSql, actor: Actor, type: TaskEventType, t
     task,
     userId: actor.userId,
     changedFields: changedFields(before, task),
-    traceparent: actor.traceparent,
+    trace: actor.trace,
   });
 }
 
@@ -221,7 +223,7 @@ export function tasksService(sql: Sql) {
           task: last,
           userId: actor.userId,
           changedFields: [],
-          traceparent: actor.traceparent,
+          trace: actor.trace,
         });
       });
     },
