@@ -147,6 +147,9 @@ export function digestTicker(deps: DigestDeps) {
 export async function scheduleDigestTick(jobs: JobsClient, schedule: string) {
   await jobs.schedule(DIGEST_JOB, {
     schedule,
+    // A job without data cannot be delivered: daprd 1.18 fails every trigger with "proto:
+    // google.protobuf.Value: none of the oneof fields is set" (seen in the digest test).
+    data: { purpose: "send the daily digests that are due" },
     overwrite: true,
     // A missed trigger needs no retry: the next tick does the same work.
     failurePolicy: { drop: {} },
