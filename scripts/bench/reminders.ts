@@ -4,33 +4,65 @@
  * notification-service → Dapr Jobs → reminderDelivery workflow → Resend capture server), and what
  * that costs in CPU and memory. Prints numbers, no verdicts.
  */
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { stopTestStack } from "../../packages/testing/src/index.ts";
-import { type ReminderSystem, startReminderSystem } from "../../tests/notification-service/fixture.ts";
+import { cacheDir } from "../../packages/testing/src/paths.ts";
 import { createReminders, createTasks, createUsers } from "./reminders/load.ts";
 import { parseOptions, useLocalStack } from "./reminders/options.ts";
 import { deliveredCount, type ExpectedEmail, tally } from "./reminders/outcome.ts";
 import { creationLines, headerLines, outcomeLines, usageLines } from "./reminders/report.ts";
-import { childrenNamed, type Sampler, startSampler } from "./reminders/sampler.ts";
-import { divertInfoLogs } from "./reminders/sdk-log.ts";
+import {
+  childrenNamed,
+  postmasterPid,
+  type Sampler,
+  startSampler,
+  type Target,
+} from "./reminders/sampler.ts";
+import { type BenchSystem, daprdCpuProfile, startBenchSystem } from "./reminders/system.ts";
 import { fixed } from "./task-api/report.ts";
 
 /** Emails may still arrive after the last reminder's first one: duplicates are counted this long after. */
 const DUPLICATE_GRACE_MS = 5000;
 /** The last reminder's email is awaited until this long after its instant. */
 const DEADLINE_AFTER_LAST_MS = 120_000;
+/** The system is sampled doing nothing for this long first. */
+const IDLE_MS = 10_000;
 
 const progress = (line: string) => console.error(`  … ${line}`);
 const seconds = (since: number) => (performance.now() - since) / 1000;
 /** An epoch-ms instant on the performance.now() clock the sampler uses. */
 const onPerformanceClock = (epochMs: number) => epochMs - performance.timeOrigin;
 
-function pidOf(sidecar: { appId: string; pid: number | undefined }): number {
-  if (sidecar.pid === undefined) throw new Error(`daprd ${sidecar.appId} has no process`);
-  return sidecar.pid;
+function pidOf(process: { pid: number | undefined }, what: string): number {
+  if (process.pid === undefined) throw new Error(`${what} has no process`);
+  return process.pid;
+}
+
+/** Every process of the system, and the two outside it (this process, the machine). */
+async function targetsOf(system: BenchSystem): Promise<Target[]> {
+  const [backend] = await system.sql<{ pid: number }[]>`select pg_backend_pid() as pid`;
+  const postmaster = backend ? await postmasterPid(backend.pid) : null;
+  const kafkaPidFile = join(cacheDir, "run", "kafka.pid");
+  const kafka = existsSync(kafkaPidFile) ? Number(readFileSync(kafkaPidFile, "utf8").trim()) : null;
+  return [
+    { label: "task-api app", pid: pidOf(system.taskApi.app, "task-api") },
+    { label: "daprd task-api", pid: pidOf(system.taskApi.sidecar, "daprd task-api") },
+    ...system.replicas.flatMap((r) => [
+      { label: `notification-service ${r.index} app`, pid: pidOf(r.app, "notification-service") },
+      { label: `daprd notification-service ${r.index}`, pid: pidOf(r.sidecar, "daprd") },
+    ]),
+    ...(await childrenNamed(process.pid, "scheduler")).map((pid) => ({ label: "dapr scheduler", pid })),
+    ...(await childrenNamed(process.pid, "placement")).map((pid) => ({ label: "dapr placement", pid })),
+    ...(postmaster ? [{ label: "PostgreSQL (all processes)", pid: postmaster, tree: true }] : []),
+    ...(kafka ? [{ label: "Kafka broker", pid: kafka }] : []),
+    { label: "bench: load + Resend stand-in", pid: process.pid, outside: true },
+    { label: "whole machine (all cores)", pid: null, outside: true },
+  ];
 }
 
 /** Wait until every expected email has arrived or the deadline passes; true when it passed. */
-async function awaitDeliveries(system: ReminderSystem, expected: ExpectedEmail[], deadline: number) {
+async function awaitDeliveries(system: BenchSystem, expected: ExpectedEmail[], deadline: number) {
   let lastReport = 0;
   for (;;) {
     const delivered = deliveredCount(expected, system.mail.emails());
@@ -48,9 +80,8 @@ export async function run(args: string[]): Promise<void> {
   const options = parseOptions(args);
   if (!options) return;
   useLocalStack();
-  let system: ReminderSystem | undefined;
+  let system: BenchSystem | undefined;
   let sampler: Sampler | undefined;
-  let sdkLog: ReturnType<typeof divertInfoLogs> | undefined;
   // One clean-up, however many paths (the finally, Ctrl-C) ask for it, each awaiting it to the end.
   let cleaning: Promise<void> | undefined;
   const cleanUp = () =>
@@ -59,7 +90,6 @@ export async function run(args: string[]): Promise<void> {
       const errors: unknown[] = [];
       await system?.stop().catch((error) => errors.push(error));
       await stopTestStack().catch((error) => errors.push(error));
-      await sdkLog?.restore();
       if (errors.length) throw new AggregateError(errors, "stopping the reminder system failed");
     })());
   // Ctrl-C must not leave sidecars, the control plane or the database behind.
@@ -79,24 +109,25 @@ export async function run(args: string[]): Promise<void> {
   process.on("SIGINT", () => interrupted("SIGINT"));
   process.on("SIGTERM", () => interrupted("SIGTERM"));
 
+  const profileDir = join(cacheDir, "logs", "bench", `reminders-${Date.now().toString(36)}`);
+  if (options.profile) mkdirSync(profileDir, { recursive: true });
   try {
     for (const line of headerLines(options)) console.log(line);
-    sdkLog = divertInfoLogs();
-    console.log(`the workflow SDK's INFO lines (one per work item) go to ${sdkLog.path}`);
     const starting = performance.now();
-    system = await startReminderSystem();
+    system = await startBenchSystem({
+      replicas: options.replicas,
+      notificationEnv: options.notificationEnv,
+      profile: options.profile ? { dir: profileDir } : undefined,
+    });
     progress(
       `reminder system started in ${fixed(seconds(starting))} s (fresh database, own placement + scheduler)`,
     );
-
-    const schedulers = await childrenNamed(process.pid, "scheduler");
-    sampler = startSampler([
-      { label: "bench process (task-api + notification-service + load)", pid: process.pid },
-      { label: "daprd notification-service", pid: pidOf(system.sidecar) },
-      { label: "daprd task-api", pid: pidOf(system.api.sidecar) },
-      ...schedulers.map((pid) => ({ label: "dapr scheduler", pid })),
-      { label: "whole machine (all cores)", pid: null },
-    ]);
+    sampler = startSampler(await targetsOf(system));
+    // What the system costs doing nothing (timers, heartbeats, polls): the baseline every
+    // per-delivery figure below includes.
+    const idleFrom = performance.now();
+    await Bun.sleep(IDLE_MS);
+    const idle: [number, number] = [idleFrom, performance.now()];
 
     const runId = crypto.randomUUID().slice(0, 8);
     const creating = performance.now();
@@ -107,8 +138,8 @@ export async function run(args: string[]): Promise<void> {
     const tasksSeconds = seconds(tasksBegan);
     progress(`${tasks.length} tasks for ${users.length} users in ${fixed(tasksSeconds, 2)} s`);
 
-    // A reminder costs more than a task: its event is relayed, consumed and armed as a Dapr job
-    // meanwhile, on the same cores. Allow twice the tasks' time plus 5 s before the first is due.
+    // A reminder costs more than a task: its event is relayed, consumed and armed meanwhile, on
+    // the same cores. Allow twice the tasks' time plus 5 s before the first is due.
     const leadSeconds = Math.max(options.leadSeconds, Math.ceil(2 * tasksSeconds + 5));
     const first = Math.ceil((Date.now() + leadSeconds * 1000) / 1000) * 1000;
     const step = options.reminders > 1 ? (options.spreadSeconds * 1000) / (options.reminders - 1) : 0;
@@ -121,12 +152,46 @@ export async function run(args: string[]): Promise<void> {
       `${tasks.length} reminders in ${fixed(remindersSeconds, 2)} s; first due in ${fixed((first - Date.now()) / 1000)} s`,
     );
 
+    const lastInstant = instants.at(-1) as number;
+    const background: Promise<unknown>[] = [];
+    if (options.killReplicaAt !== undefined) {
+      const victim = system.replicas[0];
+      const at = first + options.killReplicaAt * 1000;
+      background.push(
+        Bun.sleep(Math.max(0, at - Date.now())).then(async () => {
+          await victim?.kill();
+          progress(
+            `replica 1 (app + daprd) SIGKILLed ${fixed((Date.now() - first) / 1000)} s after the first instant`,
+          );
+        }),
+      );
+    }
+    if (options.profile) {
+      const window = Math.ceil((lastInstant - first) / 1000) + 15;
+      const sidecars = [
+        { name: "task-api", port: system.taskApi.profilePort },
+        ...system.replicas.map((r) => ({ name: `notification-service-${r.index}`, port: r.profilePort })),
+      ];
+      background.push(
+        Bun.sleep(Math.max(0, first - Date.now())).then(() =>
+          Promise.all(
+            sidecars.map(({ name, port }) =>
+              port
+                ? daprdCpuProfile(port, window, join(profileDir, `daprd-${name}.pprof`)).catch((error) =>
+                    progress(`no profile of daprd ${name}: ${error}`),
+                  )
+                : undefined,
+            ),
+          ),
+        ),
+      );
+    }
+
     const expected = tasks.map((task, i) => ({
       to: task.user.email,
       subject: `Reminder: ${task.title}`,
       at: instants[i] as number,
     }));
-    const lastInstant = instants.at(-1) as number;
     const deadlineHit = await awaitDeliveries(system, expected, lastInstant + DEADLINE_AFTER_LAST_MS);
     await Bun.sleep(DUPLICATE_GRACE_MS);
     const usage = await sampler.stop();
@@ -146,11 +211,22 @@ export async function run(args: string[]): Promise<void> {
       console.log(line);
     for (const line of outcomeLines(outcome, deadlineHit, DUPLICATE_GRACE_MS)) console.log(line);
     const lastDelivery = Number.isFinite(outcome.lastReceivedAt) ? outcome.lastReceivedAt : Date.now();
-    for (const line of usageLines(usage, {
-      creating: [creating, created],
-      delivering: [onPerformanceClock(first), onPerformanceClock(lastDelivery)],
-    }))
+    for (const line of usageLines(
+      usage,
+      {
+        idle,
+        creating: [creating, created],
+        delivering: [onPerformanceClock(first), onPerformanceClock(lastDelivery)],
+      },
+      { delivered: outcome.delivered, reminders: tasks.length },
+    ))
       console.log(line);
+    if (options.profile) {
+      await Promise.all(background);
+      console.log(
+        `\nprofiles (daprd: go tool pprof -top <daprd> <file>; apps: bun's markdown) in ${profileDir}`,
+      );
+    }
   } finally {
     await cleanUp();
   }

@@ -5,24 +5,19 @@
  * is SIGKILLed while their digests are being sent; a user with nothing due gets none.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { join } from "node:path";
 import { connect, type Sql } from "@nudge/db";
 import { type MailCapture, startMailCapture } from "@nudge/mail-capture";
 import {
-  freePort,
   type RunningSidecar,
-  repoRoot,
   type ServiceProcess,
   STARTUP_TIMEOUT_MS,
-  serviceProcess,
-  sidecarPorts,
   TEARDOWN_TIMEOUT_MS,
   waitFor,
 } from "@nudge/testing";
 import { wallClockOf } from "../../packages/recurrence/src/index.ts";
 import { migrateNotificationService } from "../../services/notification-service/src/migrate.ts";
-import { APP_API_TOKEN, startTaskApi, type TaskApiFixture } from "../task-api/fixture.ts";
-import { notificationEnv, SCHEMA, untilRemindersFlow } from "./fixture.ts";
+import { startTaskApi, type TaskApiFixture } from "../task-api/fixture.ts";
+import { notificationProcess, SCHEMA, untilRemindersFlow } from "./fixture.ts";
 
 let api: TaskApiFixture;
 let mail: MailCapture;
@@ -34,24 +29,11 @@ beforeAll(async () => {
   api = await startTaskApi();
   mail = await startMailCapture({ port: 0 });
   await migrateNotificationService(api.stack.databaseUrl, SCHEMA);
-  const port = await freePort();
-  const ports = await sidecarPorts();
   // A tick every 2 s instead of every minute, and a short lease, so the test needs no clock of its own.
-  const env = {
-    ...notificationEnv(api.stack.databaseUrl, port, ports, mail.url),
+  ({ app: service, sidecar } = await notificationProcess(api, mail.url, {
     DIGEST_TICK_SCHEDULE: "@every 2s",
     DIGEST_SEND_LEASE_SECONDS: "3",
-    LOG_LEVEL: "error",
-  };
-  service = serviceProcess("notification-service", port, env);
-  await service.start();
-  sidecar = await api.stack.sidecar({
-    appId: "notification-service",
-    appPort: port,
-    ports,
-    resourcesPaths: [join(repoRoot, "dapr", "subscriptions")],
-    env: { APP_API_TOKEN },
-  });
+  }));
   db = connect(api.stack.databaseUrl, { schema: SCHEMA, max: 2, applicationName: "digest-test" });
   await untilRemindersFlow(api, db);
 }, STARTUP_TIMEOUT_MS);

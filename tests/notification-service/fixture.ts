@@ -1,9 +1,17 @@
 import { join } from "node:path";
-import { publishEvent, sidecarReady } from "@nudge/dapr";
+import { publishEvent, type Sidecar, sidecarReady } from "@nudge/dapr";
 import type { Sql } from "@nudge/db";
 import { startMailCapture } from "@nudge/mail-capture";
 import { createLogger } from "@nudge/service";
-import { freePort, type RunningSidecar, repoRoot, sidecarPorts, waitFor } from "@nudge/testing";
+import {
+  freePort,
+  type RunningSidecar,
+  repoRoot,
+  type ServiceProcess,
+  serviceProcess,
+  sidecarPorts,
+  waitFor,
+} from "@nudge/testing";
 import { loadConfig } from "../../services/notification-service/src/config.ts";
 import { migrateNotificationService } from "../../services/notification-service/src/migrate.ts";
 import { createNotificationService } from "../../services/notification-service/src/runtime.ts";
@@ -85,13 +93,43 @@ export async function startReminderSystem(
 }
 
 /**
+ * notification-service as a real process (so a test can SIGKILL it at the bad moment) with its
+ * own daprd, against `api`'s database and the capture server at `mailUrl`. Migrations are the
+ * caller's (once per database, before the first replica).
+ */
+export async function notificationProcess(
+  api: TaskApiFixture,
+  mailUrl: string,
+  env: Record<string, string> = {},
+  logName?: string,
+): Promise<{ app: ServiceProcess; sidecar: RunningSidecar }> {
+  const port = await freePort();
+  const ports = await sidecarPorts();
+  const app = serviceProcess("notification-service", port, {
+    ...notificationEnv(api.stack.databaseUrl, port, ports, mailUrl),
+    LOG_LEVEL: "error",
+    ...env,
+  });
+  await app.start();
+  const sidecar = await api.stack.sidecar({
+    appId: "notification-service",
+    appPort: port,
+    ports,
+    resourcesPaths: [join(repoRoot, "dapr", "subscriptions")],
+    env: { APP_API_TOKEN },
+    ...(logName ? { logName } : {}),
+  });
+  return { app, sidecar };
+}
+
+/**
  * Wait until the whole reminder path works: a `reminder.scheduled` event for a reminder that does
- * not exist is consumed, arms a job due in a second, the job fires and its delivery workflow
- * runs (and is skipped: nothing to send). After an earlier suite killed a sidecar, the consumer
+ * not exist is consumed, arms its bucket's job, the job fires and the bucket's workflow claims
+ * and looks it up (and skips it: nothing to send). After an earlier suite killed a sidecar, the consumer
  * group, the scheduler's streams and actor placement each take a few seconds to settle; timing
  * assertions must not measure that.
  */
-export async function untilRemindersFlow(api: TaskApiFixture, sql: Sql) {
+export async function untilRemindersFlow(api: { sidecar: Sidecar }, sql: Sql) {
   const reminderId = crypto.randomUUID();
   const at = new Date(Date.now() + 1000).toISOString();
   const data = {
@@ -123,3 +161,36 @@ export async function untilRemindersFlow(api: TaskApiFixture, sql: Sql) {
 }
 
 export type ReminderSystem = Awaited<ReturnType<typeof startReminderSystem>>;
+
+/** An instant `ms` from now, on a whole second, so it starts a bucket and lateness is clean. */
+export const secondsAhead = (ms: number) => new Date(Math.ceil((Date.now() + ms) / 1000) * 1000);
+
+export interface Recipient {
+  user: string;
+  email: string;
+  task: { id: string };
+  reminder: { id: string; taskId: string; occurrenceKey: string };
+}
+
+/** `count` users, each with an address and one task whose reminder is due at `at`. */
+export async function remindersAt(
+  api: TaskApiFixture,
+  count: number,
+  at: Date,
+  title: (i: number) => string,
+): Promise<Recipient[]> {
+  return Promise.all(
+    Array.from({ length: count }, async (_, i) => {
+      const user = `user-${crypto.randomUUID()}`;
+      const email = `${user}@example.com`;
+      await api.request("PATCH", "/me/preferences", { user, body: { email } });
+      const { body: task } = await api.request("POST", "/tasks", { user, body: { title: title(i) } });
+      const created = await api.request("POST", `/tasks/${task.id}/reminders`, {
+        user,
+        body: { at: at.toISOString() },
+      });
+      if (created.status !== 201) throw new Error(`reminder not created: ${created.status} ${created.text}`);
+      return { user, email, task, reminder: created.body };
+    }),
+  );
+}

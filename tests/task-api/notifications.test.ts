@@ -160,3 +160,77 @@ describe("in-app notifications", () => {
     expect(body.items).toEqual([{ ...notification, taskId: null, reminderId: null }]);
   });
 });
+
+describe("a chunk's in-app notifications in one call", () => {
+  const recordBatch = (notifications: unknown[]) =>
+    fetch(`${api.sidecar.httpUrl}/v1.0/invoke/task-api/method/internal/notifications/batch`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ notifications }),
+    });
+
+  test("records each delivery once, linked to its task and reminder, and a repeat changes nothing", async () => {
+    const [ada, bob] = [newUser(), newUser()];
+    const made = [];
+    for (const user of [ada, bob]) {
+      const { body: task } = await api.request("POST", "/tasks", { user, body: { title: `For ${user}` } });
+      const { body: reminder } = await api.request("POST", `/tasks/${task.id}/reminders`, {
+        user,
+        body: { at: new Date(Date.now() + 3_600_000).toISOString() },
+      });
+      made.push({
+        deliveryId: `reminder-${reminder.id}-${crypto.randomUUID()}`,
+        userId: user,
+        taskId: task.id,
+        reminderId: reminder.id,
+        title: `Reminder: For ${user}`,
+        body: "Emailed to you",
+      });
+    }
+    const first = await recordBatch(made);
+    expect(first.status).toBe(200);
+    expect(await first.json()).toEqual({ created: 2, repeated: 0 });
+    const again = await recordBatch([...made, { ...made[0], title: "A retry with other words" }]);
+    expect(await again.json()).toEqual({ created: 0, repeated: 3 });
+
+    const { body: adaFeed } = await feed(ada);
+    expect(adaFeed.items).toHaveLength(1);
+    expect(adaFeed.items[0]).toMatchObject({ title: `Reminder: For ${ada}`, taskId: made[0]?.taskId });
+    expect((await feed(bob)).body.items).toHaveLength(1);
+  });
+
+  test("a delivery naming another user's task is recorded without the link", async () => {
+    const [ada, mallory] = [newUser(), newUser()];
+    const { body: task } = await api.request("POST", "/tasks", { user: ada, body: { title: "Ada's" } });
+    const response = await recordBatch([
+      {
+        deliveryId: `reminder-${crypto.randomUUID()}`,
+        userId: mallory,
+        taskId: task.id,
+        reminderId: crypto.randomUUID(),
+        title: "Reminder: not yours",
+        body: "Emailed to you",
+      },
+    ]);
+    expect(await response.json()).toEqual({ created: 1, repeated: 0 });
+    const { body: page } = await feed(mallory);
+    expect(page.items[0]).toMatchObject({ taskId: null, reminderId: null });
+  });
+
+  test("refuses an empty or oversized batch, and calls that bypass the sidecar", async () => {
+    const one = {
+      deliveryId: `reminder-${crypto.randomUUID()}`,
+      userId: newUser(),
+      taskId: crypto.randomUUID(),
+      reminderId: crypto.randomUUID(),
+      title: "Reminder",
+      body: "Emailed to you",
+    };
+    expect((await recordBatch([])).status).toBe(422);
+    expect((await recordBatch(Array.from({ length: 101 }, () => one))).status).toBe(422);
+    const direct = await api.request("POST", "/internal/notifications/batch", {
+      body: { notifications: [one] },
+    });
+    expect(direct.status).toBe(403);
+  });
+});

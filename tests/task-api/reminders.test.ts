@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { ReminderWithOwner } from "@nudge/contracts";
+import { OccurrenceLookup, ReminderWithOwner } from "@nudge/contracts";
 import { STARTUP_TIMEOUT_MS, TEARDOWN_TIMEOUT_MS } from "@nudge/testing";
 import { Value } from "@sinclair/typebox/value";
 import { startTaskApi, type TaskApiFixture } from "./fixture.ts";
@@ -236,5 +236,87 @@ describe("the delivery workflow's view, through Dapr service invocation", () => 
     await api.request("DELETE", `/tasks/${task.id}`, { user });
     expect((await invoke(reminder.id)).status).toBe(404);
     expect((await invoke(crypto.randomUUID())).status).toBe(404);
+  });
+});
+
+describe("a chunk's look-up, through Dapr service invocation", () => {
+  const lookup = (body: unknown) =>
+    fetch(`${api.sidecar.httpUrl}/v1.0/invoke/task-api/method/internal/reminders/lookup`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+
+  test("answers each occurrence in request order with its reminder's current key, task and owner", async () => {
+    const [ada, bob] = [newUser(), newUser()];
+    await api.request("PATCH", "/me/preferences", {
+      user: ada,
+      body: { email: "ada@example.test", timeZone: "Europe/Paris" },
+    });
+    // Bob unsubscribed from reminder emails: the look-up says so, notification-service decides.
+    await api.request("PATCH", "/me/preferences", { user: bob, body: { reminderEmails: false } });
+    const adaTask = await createTask(ada, { title: "Ada's", priority: "high" });
+    const bobTask = await createTask(bob, { title: "Bob's" });
+    const { body: kept } = await addReminder(ada, adaTask.id, { at: fromNow(HOUR) });
+    const { body: moved } = await addReminder(bob, bobTask.id, { at: fromNow(HOUR) });
+    const { body: snoozed } = await api.request("POST", `/reminders/${moved.id}/snooze`, {
+      user: bob,
+      body: { until: fromNow(2 * HOUR) },
+    });
+    const missing = crypto.randomUUID();
+    const asked: Array<{ reminderId: string; occurrenceKey: string }> = [
+      { reminderId: moved.id, occurrenceKey: moved.occurrenceKey },
+      { reminderId: missing, occurrenceKey: `${missing}:1` },
+      { reminderId: kept.id, occurrenceKey: kept.occurrenceKey },
+    ];
+
+    const response = await lookup({ occurrences: asked });
+    expect(response.status).toBe(200);
+    const answer = (await response.json()) as OccurrenceLookup;
+    expect([...Value.Errors(OccurrenceLookup, answer)]).toEqual([]);
+    const [bobItem, , adaItem] = answer.items;
+    expect(answer.items).toEqual([
+      {
+        ...(asked[0] as (typeof asked)[number]),
+        currentOccurrenceKey: snoozed.occurrenceKey,
+        task: { id: bobTask.id, title: "Bob's", status: "open", priority: "none", dueAt: null },
+        owner: { userId: bob, timeZone: "UTC", email: null, reminderEmails: false },
+        // The occurrence asked for is not current: no email, so no links.
+        links: null,
+      },
+      { ...(asked[1] as (typeof asked)[number]), currentOccurrenceKey: null, task: null, owner: null },
+      {
+        ...(asked[2] as (typeof asked)[number]),
+        currentOccurrenceKey: kept.occurrenceKey,
+        task: { id: adaTask.id, title: "Ada's", status: "open", priority: "high", dueAt: null },
+        owner: { userId: ada, timeZone: "Europe/Paris", email: "ada@example.test", reminderEmails: true },
+        links: adaItem?.links,
+      },
+    ]);
+    expect(bobItem?.links).toBeNull();
+    // The links are task-api's own signed grants for exactly this occurrence: each one opens its
+    // page on the public base URL, and none is another's.
+    const links = adaItem?.links;
+    if (!links) throw new Error("the current occurrence came without links");
+    const grants = [links.done, links.snoozeHour, links.snoozeTomorrow, links.open];
+    expect(new Set(grants).size).toBe(4);
+    for (const url of grants) {
+      expect(url).toStartWith(`${api.baseUrl}/email/links/`);
+      const page = await fetch(url);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain("Ada&#39;s");
+    }
+    expect(links.calendar).toBeNull(); // the task has no due time
+    expect(links.unsubscribe).toStartWith(`${api.baseUrl}/email/unsubscribe/`);
+    expect(links.settings).toStartWith(`${api.baseUrl}/email/settings/`);
+    expect(snoozed.occurrenceKey).not.toBe(moved.occurrenceKey);
+  });
+
+  test("refuses more than 100 occurrences, an empty list, and calls that bypass the sidecar", async () => {
+    const ref = { reminderId: crypto.randomUUID(), occurrenceKey: "k" };
+    expect((await lookup({ occurrences: Array.from({ length: 101 }, () => ref) })).status).toBe(422);
+    expect((await lookup({ occurrences: [] })).status).toBe(422);
+    const direct = await api.request("POST", "/internal/reminders/lookup", { body: { occurrences: [ref] } });
+    expect(direct.status).toBe(403);
   });
 });

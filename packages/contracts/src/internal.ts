@@ -49,3 +49,53 @@ export const InternalTaskCreate = Type.Object(
   { additionalProperties: false, $id: "InternalTaskCreate" },
 );
 export type InternalTaskCreate = Static<typeof InternalTaskCreate>;
+
+/** At most this many occurrences or notifications per batched internal call (one email chunk). */
+export const MAX_INTERNAL_BATCH = 100;
+
+/** One reminder occurrence, as notification-service armed it. */
+export const OccurrenceRef = Type.Object(
+  {
+    reminderId: Type.String({ format: "uuid" }),
+    occurrenceKey: Type.String({ minLength: 1, maxLength: 200 }),
+  },
+  { additionalProperties: false },
+);
+
+/** notification-service → task-api: look up a chunk's occurrences in one call. */
+export const InternalOccurrenceLookup = Type.Object(
+  { occurrences: Type.Array(OccurrenceRef, { minItems: 1, maxItems: MAX_INTERNAL_BATCH }) },
+  { additionalProperties: false, $id: "InternalOccurrenceLookup" },
+);
+export type InternalOccurrenceLookup = Static<typeof InternalOccurrenceLookup>;
+
+/**
+ * What task-api knows now about each looked-up occurrence, in request order: the reminder's
+ * current occurrence key, its task and its owner (all null when the reminder or its task is
+ * gone). notification-service decides from it whether the occurrence is still wanted.
+ */
+export const OccurrenceLookup = Type.Object(
+  {
+    items: Type.Array(
+      Type.Object({
+        reminderId: Type.String(),
+        occurrenceKey: Type.String(),
+        currentOccurrenceKey: Nullable(Type.String()),
+        task: Nullable(
+          Type.Object({
+            id: Type.String(),
+            title: Type.String(),
+            status: Type.String(),
+            priority: Type.String(),
+            dueAt: Nullable(Type.String()),
+          }),
+        ),
+        owner: Nullable(RecipientOwner),
+        /** The email's signed links for the current occurrence; null when the reminder is not armed. */
+        links: Type.Optional(Nullable(ReminderEmailLinks)),
+      }),
+    ),
+  },
+  { $id: "OccurrenceLookup" },
+);
+export type OccurrenceLookup = Static<typeof OccurrenceLookup>;

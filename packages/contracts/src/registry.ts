@@ -2,11 +2,19 @@ import { AuditEntry, AuditPage, DeadLetter, LiveMessage } from "./audit.ts";
 import { Problem } from "./common.ts";
 import { DigestClaimed, DigestContents, DigestDue, InternalDigestDue, InternalDigestRefs } from "./digest.ts";
 import { TaskEvent, TaskUpdate } from "./events.ts";
-import { InternalTaskCreate, ReminderWithOwner, TaskWithOwner } from "./internal.ts";
+import {
+  InternalOccurrenceLookup,
+  InternalTaskCreate,
+  OccurrenceLookup,
+  ReminderWithOwner,
+  TaskWithOwner,
+} from "./internal.ts";
 import { Preferences, PreferencesPatch } from "./preferences.ts";
 import {
+  InternalNotificationBatch,
   InternalNotificationCreate,
   Notification,
+  NotificationBatchResult,
   NotificationPage,
   Reminder,
   ReminderCreate,
@@ -47,7 +55,11 @@ export const exportedSchemas = {
   Notification,
   NotificationPage,
   InternalNotificationCreate,
+  InternalNotificationBatch,
+  NotificationBatchResult,
   ReminderWithOwner,
+  InternalOccurrenceLookup,
+  OccurrenceLookup,
   TaskSeries,
   RecurrencePreview,
   OccurrencePreview,

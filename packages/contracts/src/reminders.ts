@@ -124,3 +124,17 @@ export const InternalNotificationCreate = Type.Object(
   { additionalProperties: false, $id: "InternalNotificationCreate" },
 );
 export type InternalNotificationCreate = Static<typeof InternalNotificationCreate>;
+
+/** notification-service → task-api (internal): a chunk's in-app notifications in one call. */
+export const InternalNotificationBatch = Type.Object(
+  { notifications: Type.Array(InternalNotificationCreate, { minItems: 1, maxItems: 100 }) },
+  { additionalProperties: false, $id: "InternalNotificationBatch" },
+);
+export type InternalNotificationBatch = Static<typeof InternalNotificationBatch>;
+
+/** How many of a batch were new; repeats of a deliveryId are not counted, and change nothing. */
+export const NotificationBatchResult = Type.Object(
+  { created: Type.Integer({ minimum: 0 }), repeated: Type.Integer({ minimum: 0 }) },
+  { $id: "NotificationBatchResult" },
+);
+export type NotificationBatchResult = Static<typeof NotificationBatchResult>;

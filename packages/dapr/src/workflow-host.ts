@@ -3,6 +3,14 @@ import { DaprWorkflowClient, LogLevel, WorkflowRuntime } from "@dapr/dapr";
 type Workflow = Parameters<WorkflowRuntime["registerWorkflow"]>[0];
 type Activity = Parameters<WorkflowRuntime["registerActivity"]>[0];
 
+export interface WorkflowHostOptions {
+  /**
+   * Work items (workflow steps and activities) the worker runs at once; the SDK's own default
+   * is 10, beyond which it queues them (patched: it used to drop them).
+   */
+  maxConcurrentWorkItems?: number;
+}
+
 /**
  * A service's workflow worker and client on its own sidecar, with one workflow and its
  * activities registered. `start` waits for the sidecar: the worker needs a live one for its
@@ -12,6 +20,7 @@ export function workflowHost(
   sidecar: { grpcHost: string; grpcPort: number },
   workflow: Workflow,
   activities: Record<string, Activity>,
+  options: WorkflowHostOptions = {},
 ) {
   const dapr = {
     daprHost: sidecar.grpcHost,
@@ -20,6 +29,12 @@ export function workflowHost(
   };
   const runtime = new WorkflowRuntime(dapr).registerWorkflow(workflow);
   for (const activity of Object.values(activities)) runtime.registerActivity(activity);
+  if (options.maxConcurrentWorkItems) {
+    // @dapr/dapr 3.18 offers no option for it: the bundled worker reads this field when it
+    // decides whether to run a work item now or queue it.
+    (runtime as unknown as { worker: { _maxConcurrentWorkItems: number } }).worker._maxConcurrentWorkItems =
+      options.maxConcurrentWorkItems;
+  }
   const client = new DaprWorkflowClient(dapr);
   return {
     runtime,

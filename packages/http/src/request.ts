@@ -48,7 +48,7 @@ function decodeComponent(text: string, field: string): string {
  * The checks every request passes before routing: sizes, a well-formed path, and a query string
  * in which each parameter appears at most once (`limit=1&limit=2` is ambiguous, not "the last").
  */
-export function checkRequestShape(request: Request, url: URL): void {
+export function checkRequestShape(request: Request, url: URL, maxBodyBytes = MAX_BODY_BYTES): void {
   if (headerBytes(request.headers) > MAX_HEADER_BYTES) {
     throw new ProblemError(
       431,
@@ -58,12 +58,12 @@ export function checkRequestShape(request: Request, url: URL): void {
     );
   }
   const length = request.headers.get("content-length");
-  if (length !== null && (!/^\d{1,15}$/.test(length) || Number(length) > MAX_BODY_BYTES)) {
+  if (length !== null && (!/^\d{1,15}$/.test(length) || Number(length) > maxBodyBytes)) {
     throw new ProblemError(
       413,
       "payload-too-large",
       "Payload too large",
-      `bodies are limited to ${MAX_BODY_BYTES} bytes`,
+      `bodies are limited to ${maxBodyBytes} bytes`,
     );
   }
   if (url.pathname.length + url.search.length > MAX_URL_BYTES) {
@@ -91,12 +91,16 @@ const JSON_TYPE = /^application\/(?:[a-z0-9.+-]+\+)?json$/;
 
 /**
  * A request's body as JSON, strictly: one content type (application/json, or for sidecar
- * deliveries application/cloudevents+json), at most MAX_BODY_BYTES read however the body is
+ * deliveries application/cloudevents+json), at most MAX_BODY_BYTES (or the given limit) read however the body is
  * framed, UTF-8 only, then parseStrictJson. No body (or an empty one) is undefined.
  */
-export async function readJsonBody(request: Request, acceptedTypes: readonly string[]): Promise<unknown> {
+export async function readJsonBody(
+  request: Request,
+  acceptedTypes: readonly string[],
+  maxBodyBytes = MAX_BODY_BYTES,
+): Promise<unknown> {
   if (!request.body) return undefined;
-  const bytes = await readCapped(request.body);
+  const bytes = await readCapped(request.body, maxBodyBytes);
   if (bytes.length === 0) return undefined;
   const header = request.headers.get("content-type") ?? "";
   const [type = "", ...params] = header.split(";").map((part) => part.trim().toLowerCase());
@@ -109,16 +113,7 @@ export async function readJsonBody(request: Request, acceptedTypes: readonly str
       [{ field: "header.content-type", message: `must be ${acceptedTypes.join(" or ")}` }],
     );
   }
-  const charset = params.find((p) => p.startsWith("charset="));
-  if (charset && charset.replace(/^charset="?|"$/g, "") !== "utf-8") {
-    throw badRequest("header.content-type", "the only accepted charset is utf-8");
-  }
-  let text: string;
-  try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch {
-    throw badRequest("body", "is not valid UTF-8", "malformed-body", "Malformed body");
-  }
+  const text = utf8Text(bytes, params);
   try {
     return parseStrictJson(text);
   } catch (error) {
@@ -130,7 +125,20 @@ export async function readJsonBody(request: Request, acceptedTypes: readonly str
   }
 }
 
-async function readCapped(body: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+/** A body's text: UTF-8 only, whatever the content type's charset parameter claims otherwise. */
+function utf8Text(bytes: Uint8Array, contentTypeParams: string[]): string {
+  const charset = contentTypeParams.find((p) => p.startsWith("charset="));
+  if (charset && charset.replace(/^charset="?|"$/g, "") !== "utf-8") {
+    throw badRequest("header.content-type", "the only accepted charset is utf-8");
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw badRequest("body", "is not valid UTF-8", "malformed-body", "Malformed body");
+  }
+}
+
+async function readCapped(body: ReadableStream<Uint8Array>, maxBodyBytes: number): Promise<Uint8Array> {
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -138,13 +146,13 @@ async function readCapped(body: ReadableStream<Uint8Array>): Promise<Uint8Array>
     const { done, value } = await reader.read();
     if (done) break;
     size += value.byteLength;
-    if (size > MAX_BODY_BYTES) {
+    if (size > maxBodyBytes) {
       await reader.cancel().catch(() => {});
       throw new ProblemError(
         413,
         "payload-too-large",
         "Payload too large",
-        `bodies are limited to ${MAX_BODY_BYTES} bytes`,
+        `bodies are limited to ${maxBodyBytes} bytes`,
       );
     }
     chunks.push(value);
@@ -167,7 +175,7 @@ const FORM_TYPE = "application/x-www-form-urlencoded";
  */
 export async function readFormBody(request: Request): Promise<Record<string, string> | undefined> {
   if (!request.body) return undefined;
-  const bytes = await readCapped(request.body);
+  const bytes = await readCapped(request.body, MAX_BODY_BYTES);
   if (bytes.length === 0) return undefined;
   const header = request.headers.get("content-type") ?? "";
   const [type = "", ...params] = header.split(";").map((part) => part.trim().toLowerCase());
@@ -180,16 +188,7 @@ export async function readFormBody(request: Request): Promise<Record<string, str
       [{ field: "header.content-type", message: `must be ${FORM_TYPE}` }],
     );
   }
-  const charset = params.find((p) => p.startsWith("charset="));
-  if (charset && charset.replace(/^charset="?|"$/g, "") !== "utf-8") {
-    throw badRequest("header.content-type", "the only accepted charset is utf-8");
-  }
-  let text: string;
-  try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch {
-    throw badRequest("body", "is not valid UTF-8", "malformed-body", "Malformed body");
-  }
+  const text = utf8Text(bytes, params);
   const fields: Record<string, string> = {};
   for (const pair of text.split("&")) {
     if (pair === "") continue;

@@ -3,6 +3,7 @@ import { IdempotencyLedger } from "./idempotency.ts";
 import { type CapturedEmail, Inbox } from "./inbox.ts";
 import { renderInboxPage } from "./inbox-page.ts";
 import { errorResponse, type FaultStatus, isFaultStatus, resendError } from "./resend-errors.ts";
+import { sendBatch } from "./send-batch.ts";
 import { type SendState, type SendStats, sendEmail } from "./send-email.ts";
 
 export interface MailCaptureOptions {
@@ -23,7 +24,7 @@ export interface MailCapture {
   clear(): void;
   /** The next sends (to `to` only, if given) fail with these statuses, in order. */
   injectFaults(statuses: FaultStatus[], to?: string): void;
-  /** Sends that captured an email under this idempotency key; replays do not count. */
+  /** Requests (single or batch) that captured under this idempotency key; replays do not count. */
   acceptedSendsFor(idempotencyKey: string): number;
   stats(): SendStats;
   /** Holds the next valid send in flight; `arrived` resolves once it is held. */
@@ -82,6 +83,7 @@ export async function startMailCapture(options: MailCaptureOptions = {}): Promis
           return new Response(null, { status: 204 });
         },
       },
+      "/emails/batch": { POST: (request) => sendBatch(request, state) },
       "/emails/:id": {
         GET: (request) => {
           const email = state.inbox.byId(request.params.id);
@@ -132,5 +134,5 @@ export async function startMailCapture(options: MailCaptureOptions = {}): Promis
 }
 
 function emptyStats(): SendStats {
-  return { received: 0, accepted: 0, replayed: 0, rejected: {} };
+  return { received: 0, accepted: 0, replayed: 0, rejected: {}, emails: 0 };
 }

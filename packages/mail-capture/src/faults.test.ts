@@ -19,7 +19,13 @@ describe("faults a test queues are answered before normal behaviour resumes", ()
     expect(attempts[0]?.error?.statusCode).toBe(500);
     expect(server.capture.emails()).toHaveLength(1);
     expect(server.capture.acceptedSendsFor("retry/1")).toBe(1);
-    expect(server.capture.stats()).toEqual({ received: 3, accepted: 1, replayed: 0, rejected: { 500: 2 } });
+    expect(server.capture.stats()).toEqual({
+      received: 3,
+      accepted: 1,
+      replayed: 0,
+      rejected: { 500: 2 },
+      emails: 1,
+    });
   });
 
   test("a queued 422 surfaces through the SDK as a validation_error", async () => {
@@ -64,7 +70,7 @@ describe("the control endpoints", () => {
     await server.resend.emails.send(reminder);
 
     const stats = await (await fetch(`${server.capture.url}/_control/stats`)).json();
-    expect(stats).toEqual({ received: 2, accepted: 1, replayed: 0, rejected: { 429: 1 } });
+    expect(stats).toEqual({ received: 2, accepted: 1, replayed: 0, rejected: { 429: 1 }, emails: 1 });
   });
 
   test("a status that is not a supported fault is refused", async () => {

@@ -6,6 +6,8 @@ export interface CapturedEmail extends SendRequest {
   /** Epoch milliseconds. */
   receivedAt: number;
   idempotencyKey: string | null;
+  /** Its position in a POST /emails/batch request; null when it was sent alone. */
+  batchIndex: number | null;
   /** As the client sent it; the SDK sends `resend-node:<version>`. */
   userAgent: string | null;
 }

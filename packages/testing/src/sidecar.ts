@@ -25,6 +25,8 @@ export interface SidecarOptions {
   configPath?: string;
   /** Sentry and its root certificate: the sidecar gets an mTLS identity (its app-id) from it. */
   mtls?: { sentryAddress: string; trustAnchors: string };
+  /** More daprd flags, e.g. --enable-profiling for a benchmark's profile. */
+  extraArgs?: string[];
 }
 
 export interface SidecarPorts {
@@ -86,6 +88,7 @@ export async function startSidecar(options: SidecarOptions): Promise<RunningSide
     ...["--placement-host-address", options.placementAddress],
     ...["--scheduler-host-address", options.schedulerAddress],
     ...(options.mtls ? ["--enable-mtls", "--sentry-address", options.mtls.sentryAddress] : []),
+    ...(options.extraArgs ?? []),
   ];
   const env = {
     ...options.env,

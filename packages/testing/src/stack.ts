@@ -15,7 +15,10 @@ export interface TestStack {
   /** A database of its own for this test run (Dapr state, app tables). */
   databaseUrl: string;
   sidecar(
-    options: Pick<SidecarOptions, "appId" | "appPort" | "resourcesPaths" | "ports" | "env" | "logName">,
+    options: Pick<
+      SidecarOptions,
+      "appId" | "appPort" | "resourcesPaths" | "ports" | "env" | "logName" | "extraArgs"
+    >,
   ): Promise<RunningSidecar>;
 }
 

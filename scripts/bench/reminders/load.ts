@@ -2,7 +2,6 @@
  * The load: users with email addresses, one task per reminder, and the reminders themselves,
  * all through task-api's public HTTP API, `concurrency` requests in flight.
  */
-import type { TaskApiFixture } from "../../../tests/task-api/fixture.ts";
 import { tokenFor } from "../../../tests/task-api/fixture.ts";
 
 export interface BenchUser {
@@ -34,7 +33,14 @@ export async function inParallel<T>(
   return results;
 }
 
-type Api = Pick<TaskApiFixture, "request">;
+/** task-api's public HTTP API, as the load uses it. */
+export interface Api {
+  request(
+    method: string,
+    path: string,
+    options: { headers?: Record<string, string>; body?: unknown },
+  ): Promise<{ status: number; body: unknown; text: string }>;
+}
 
 async function expectStatus(
   api: Api,

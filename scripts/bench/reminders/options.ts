@@ -3,25 +3,58 @@ import { count, stackEnv } from "../task-api/options.ts";
 
 export interface ReminderBenchOptions {
   reminders: number;
+  /** 0: every reminder at the same instant. */
   spreadSeconds: number;
   users: number;
   /** The first instant is at least this far ahead of the end of task creation. */
   leadSeconds: number;
   /** Requests in flight while creating users, tasks and reminders. */
   concurrency: number;
+  /** notification-service replicas, each its own process with its own daprd. */
+  replicas: number;
+  /** Seconds after the first instant at which replica 1 (app and daprd) is SIGKILLed. */
+  killReplicaAt: number | undefined;
+  /** Environment for every notification-service replica (its knobs, KEY=VALUE). */
+  notificationEnv: Record<string, string>;
+  /** Go pprof of each daprd during delivery, and bun's CPU profile of each app. */
+  profile: boolean;
 }
 
 export const USAGE = `bun run bench reminders [options]
 
-  --reminders N        reminders to create, each on its own task (default 1000)
-  --spread-seconds N   their instants are spread evenly over this window (default 60)
-  --users N            users (each with its own email address) owning the tasks (default 50)
-  --lead-seconds N     the first instant is at least N s ahead (default 15; raised when creation
-                       looks slower, so every reminder exists before it is due)
-  --concurrency N      requests in flight while creating (default 16)
+  --reminders N         reminders to create, each on its own task (default 1000)
+  --spread-seconds N    their instants are spread evenly over this window (default 60; 0 puts
+                        them all on the same instant)
+  --users N             users (each with its own email address) owning the tasks (default 50)
+  --lead-seconds N      the first instant is at least N s ahead (default 15; raised when creation
+                        looks slower, so every reminder exists before it is due)
+  --concurrency N       requests in flight while creating (default 16)
+  --replicas N          notification-service replicas, each with its own daprd (default 1)
+  --kill-replica-at S   SIGKILL replica 1 (app and daprd together, as a node failure would) S
+                        seconds after the first instant; it is not restarted
+  --env KEY=VALUE       environment for notification-service (repeatable), e.g. a bucket width
+  --profile             Go CPU profile of every daprd over the delivery window and bun's CPU
+                        profile of every app, written under the cache's logs/bench/
+
+Rows of the reminder-scale table:
+  bun run bench reminders --reminders 1000                      # 1 000 over 60 s
+  bun run bench reminders --reminders 10000                     # 10 000 over 60 s
+  bun run bench reminders --reminders 10000 --spread-seconds 0  # 10 000 due at one instant
+  bun run bench reminders --reminders 10000 --replicas 2 --kill-replica-at 20
+  bun run bench reminders --reminders 100 --spread-seconds 300  # single reminders, 3 s apart
 
 Needs the local stack (./nudge up --infra): DATABASE_URL, KAFKA_BROKERS and DAPR_BIN_DIR are
 taken from the environment, else from ./nudge env.`;
+
+function keyValues(pairs: string[] | undefined): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const pair of pairs ?? []) {
+    const match = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(pair);
+    if (!match) throw new Error(`--env expects KEY=VALUE (got ${pair})`);
+    env[match[1] as string] = match[2] as string;
+  }
+  return env;
+}
 
 /** The parsed flags, or null when --help asked only for the usage. */
 export function parseOptions(args: string[]): ReminderBenchOptions | null {
@@ -34,6 +67,10 @@ export function parseOptions(args: string[]): ReminderBenchOptions | null {
       users: { type: "string" },
       "lead-seconds": { type: "string" },
       concurrency: { type: "string" },
+      replicas: { type: "string" },
+      "kill-replica-at": { type: "string" },
+      env: { type: "string", multiple: true },
+      profile: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -41,12 +78,20 @@ export function parseOptions(args: string[]): ReminderBenchOptions | null {
     console.log(USAGE);
     return null;
   }
+  const spread = values["spread-seconds"];
+  const replicas = count("replicas", values.replicas, 1);
+  const killAt = values["kill-replica-at"];
+  if (killAt !== undefined && replicas < 2) throw new Error("--kill-replica-at needs --replicas 2 or more");
   return {
     reminders: count("reminders", values.reminders, 1000),
-    spreadSeconds: count("spread-seconds", values["spread-seconds"], 60),
+    spreadSeconds: spread === "0" ? 0 : count("spread-seconds", spread, 60),
     users: count("users", values.users, 50),
     leadSeconds: count("lead-seconds", values["lead-seconds"], 15),
     concurrency: count("concurrency", values.concurrency, 16),
+    replicas,
+    killReplicaAt: killAt === undefined ? undefined : count("kill-replica-at", killAt, 20),
+    notificationEnv: keyValues(values.env),
+    profile: values.profile ?? false,
   };
 }
 

@@ -24,10 +24,44 @@ const Env = Type.Object({
   DIGEST_MAX_LATENESS_MINUTES: Type.Integer({ minimum: 1, default: 720 }),
   /** How long a sender holds a digest chunk; a chunk whose sender died is retried after it. */
   DIGEST_SEND_LEASE_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 120 }),
+  /** Attempts per chunk send (429, 5xx, network, task-api or sidecar down) before it fails. */
   SEND_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 20, default: 6 }),
   SEND_FIRST_RETRY_MS: Type.Integer({ minimum: 10, default: 1000 }),
+  /** Width of a due bucket: occurrences due within it share one Dapr job and one workflow. */
+  REMINDER_BUCKET_MS: Type.Integer({ minimum: 100, maximum: 60_000, default: 1000 }),
+  /** Buckets per instant: occurrences are spread over this many jobs and workflows. */
+  REMINDER_SHARDS: Type.Integer({ minimum: 1, maximum: 64, default: 2 }),
+  /** A bucket's job fires this long before its first instant: claim, look-up and render ahead. */
+  REMINDER_PREPARE_MS: Type.Integer({ minimum: 0, maximum: 10_000, default: 500 }),
+  /** Emails per Resend batch request (Resend's limit is 100). */
+  REMINDER_CHUNK_SIZE: Type.Integer({ minimum: 1, maximum: 100, default: 100 }),
+  /**
+   * A chunk spans at most this much of the bucket: it is sent at its last instant, so the
+   * earliest of it waits up to this long. Occurrences due at the same instant never wait.
+   */
+  REMINDER_CHUNK_SPAN_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 50 }),
+  /** Occurrences one claim takes (a bounded page; the workflow claims until the bucket is empty). */
+  REMINDER_CLAIM_PAGE: Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 }),
+  /** Chunks of one bucket in flight at once. */
+  REMINDER_PARALLEL_CHUNKS: Type.Integer({ minimum: 1, maximum: 64, default: 8 }),
+  /** This replica's name in what it records; Kubernetes sets POD_NAME (else the host name). */
+  POD_NAME: Type.Optional(Type.String({ minLength: 1 })),
+  HOSTNAME: Type.Optional(Type.String({ minLength: 1 })),
+  /** Workflow and activity work items this replica runs at once (chunks wait for their instant). */
+  WORKFLOW_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 256, default: 32 }),
 });
 type Env = Static<typeof Env>;
+
+/** How occurrences are grouped into buckets and chunks; see the variables above. */
+export interface BatchingConfig {
+  bucketMs: number;
+  shards: number;
+  prepareMs: number;
+  chunkSize: number;
+  chunkSpanMs: number;
+  claimPage: number;
+  parallelChunks: number;
+}
 
 export interface Config {
   port: number;
@@ -40,6 +74,9 @@ export interface Config {
   email: { apiKey: string; baseUrl?: string; sender: Sender };
   digest: { tickSchedule: string; batchSize: number; maxLatenessMs: number; leaseMs: number };
   send: { maxAttempts: number; firstRetryMs: number };
+  batching: BatchingConfig;
+  workflowConcurrency: number;
+  replicaName: string;
   logLevel: Env["LOG_LEVEL"];
 }
 
@@ -65,5 +102,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       leaseMs: e.DIGEST_SEND_LEASE_SECONDS * 1000,
     },
     send: { maxAttempts: e.SEND_MAX_ATTEMPTS, firstRetryMs: e.SEND_FIRST_RETRY_MS },
+    batching: {
+      bucketMs: e.REMINDER_BUCKET_MS,
+      shards: e.REMINDER_SHARDS,
+      prepareMs: e.REMINDER_PREPARE_MS,
+      chunkSize: e.REMINDER_CHUNK_SIZE,
+      chunkSpanMs: e.REMINDER_CHUNK_SPAN_MS,
+      claimPage: e.REMINDER_CLAIM_PAGE,
+      parallelChunks: e.REMINDER_PARALLEL_CHUNKS,
+    },
+    workflowConcurrency: e.WORKFLOW_CONCURRENCY,
+    replicaName: e.POD_NAME ?? e.HOSTNAME ?? "local",
   };
 }

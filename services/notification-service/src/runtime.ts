@@ -2,13 +2,13 @@ import { jobsClient, workflowHost } from "@nudge/dapr";
 import { connect } from "@nudge/db";
 import { createLogger, type Logger } from "@nudge/service";
 import { Resend } from "resend";
-import { createActivities } from "./activities/index.ts";
 import { buildApp } from "./app.ts";
 import type { Config } from "./config.ts";
+import { createDeliveryActivities } from "./delivery/activities.ts";
+import { bucketDelivery } from "./delivery/workflow.ts";
 import { digestStore } from "./digest/store.ts";
 import { digestSource } from "./digest/task-api.ts";
 import { digestTicker, scheduleDigestTick } from "./digest/tick.ts";
-import { reminderDelivery } from "./workflows/reminder-delivery.ts";
 
 /**
  * Wires the service: pool, Resend client, workflow runtime and client, HTTP app. main.ts and the
@@ -26,10 +26,11 @@ export function createNotificationService(
   // The SDK reads RESEND_BASE_URL from the environment; config has validated it.
   if (config.email.baseUrl) process.env.RESEND_BASE_URL = config.email.baseUrl;
   const resend = new Resend(config.email.apiKey);
-  const activities = createActivities({
+  const activities = createDeliveryActivities({
     sql,
     sidecar: config.sidecar,
     resend,
+    replica: `${config.replicaName}/${process.pid}`,
     taskApiAppId: config.taskApiAppId,
     sender: config.email.sender,
     log,
@@ -43,8 +44,10 @@ export function createNotificationService(
     log,
   });
   const jobs = jobsClient(config.sidecar);
-  const workflow = reminderDelivery(activities, config.send);
-  const host = workflowHost(config.sidecar, workflow, activities);
+  const workflow = bucketDelivery(activities);
+  const host = workflowHost(config.sidecar, workflow, activities, {
+    maxConcurrentWorkItems: config.workflowConcurrency,
+  });
   const workflows = host.client;
   const app = buildApp({
     sql,
@@ -53,6 +56,8 @@ export function createNotificationService(
     digest,
     workflows,
     workflowName: workflow.name,
+    batching: config.batching,
+    send: config.send,
     appApiToken: config.appApiToken,
     operatorToken: config.operatorToken,
     log,

@@ -1,8 +1,10 @@
-import type { DaprWorkflowClient } from "@dapr/dapr";
+import type { JobsClient } from "@nudge/dapr";
 import type { Sql } from "@nudge/db";
 import { Type } from "@sinclair/typebox";
 import { Elysia } from "elysia";
-import type { ReminderJob } from "../reminders/jobs.ts";
+import type { BatchingConfig } from "../config.ts";
+import { readyBucket } from "../reminders/arming.ts";
+import { bucketOf, shardOf } from "../reminders/buckets.ts";
 
 const problem = (status: number, title: string, detail: string) =>
   new Response(
@@ -17,7 +19,7 @@ const problem = (status: number, title: string, detail: string) =>
  * Operator endpoints: failed deliveries and retrying one. Bearer OPERATOR_TOKEN or nothing: the
  * boundary's access policy (app.ts) checks it before anything reads the request.
  */
-export function operatorRoutes(sql: Sql, client: DaprWorkflowClient, workflowName: string) {
+export function operatorRoutes(sql: Sql, jobs: JobsClient, policy: BatchingConfig) {
   return new Elysia({ prefix: "/operator" })
     .get(
       "/deliveries",
@@ -49,21 +51,41 @@ export function operatorRoutes(sql: Sql, client: DaprWorkflowClient, workflowNam
       },
     )
     .post("/deliveries/:id/retry", async ({ params }) => {
-      const [row] = await sql<Array<ReminderJob & { status: string }>>`
-        select reminder_id as "reminderId", task_id as "taskId", user_id as "userId", occurrence_key as "occurrenceKey",
-               due_at as "at", status from deliveries where instance_id = ${params.id}`;
-      if (!row) return problem(404, "Not found", `no delivery ${params.id}`);
-      if (row.status !== "failed")
-        return problem(409, "Conflict", `delivery ${params.id} is ${row.status}, not failed`);
-      // A new workflow instance for the same delivery: the delivery id stays the email's
-      // idempotency key, so one email still results even if the provider had accepted an
-      // earlier attempt. (Re-using a purged instance id leaves Dapr 1.18's workflow stuck.)
-      await sql`update deliveries set status = 'sending', reason = null, updated_at = now() where instance_id = ${params.id}`;
-      const { status: _, ...job } = row;
-      const at = new Date(row.at as unknown as string).toISOString();
-      const attempt = `${params.id}~retry-${Date.now().toString(36)}`;
-      await client.scheduleNewWorkflow(workflowName, { ...job, at, deliveryId: params.id }, attempt);
-      return new Response(JSON.stringify({ retrying: params.id, instanceId: attempt }), {
+      // The failed occurrence is armed again into the current bucket, whose job fires now: it
+      // is looked up afresh (a task completed meanwhile is skipped) and sent in a new chunk
+      // under a new key — the provider refused or never took the earlier one.
+      const outcome = await sql.begin(async (tx) => {
+        const [row] = await tx<
+          {
+            status: string;
+            reminder_id: string;
+            occurrence_key: string;
+            task_id: string;
+            user_id: string;
+            due_at: Date;
+          }[]
+        >`
+          select status, reminder_id, occurrence_key, task_id, user_id, due_at
+          from deliveries where instance_id = ${params.id} for update`;
+        if (!row) return problem(404, "Not found", `no delivery ${params.id}`);
+        if (row.status !== "failed") {
+          return problem(409, "Conflict", `delivery ${params.id} is ${row.status}, not failed`);
+        }
+        const now = Date.now();
+        const bucket = bucketOf(now, policy.bucketMs);
+        const shard = shardOf(row.reminder_id, policy.shards);
+        await tx`update deliveries set status = 'sending', reason = null, updated_at = now() where instance_id = ${params.id}`;
+        await tx`
+          insert into occurrences (delivery_id, reminder_id, occurrence_key, task_id, user_id, due_at, bucket, shard, state)
+          values (${params.id}, ${row.reminder_id}, ${row.occurrence_key}, ${row.task_id}, ${row.user_id}, ${row.due_at},
+                  ${bucket}, ${shard}, 'armed')
+          on conflict (delivery_id) do update set state = 'armed', bucket = excluded.bucket, shard = excluded.shard,
+            claimed_by = null, claim_page = null, chunk = null, updated_at = now()`;
+        await readyBucket(tx, jobs, policy, bucket, shard, now, new Map(), now);
+        return undefined;
+      });
+      if (outcome) return outcome;
+      return new Response(JSON.stringify({ retrying: params.id }), {
         status: 202,
         headers: { "content-type": "application/json" },
       });

@@ -1,19 +1,41 @@
 import type { DaprWorkflowClient } from "@dapr/dapr";
 import { startWorkflowOnce } from "@nudge/dapr";
-import type { DeliveryInput } from "../activities/index.ts";
-import type { ReminderJob } from "./jobs.ts";
+import type { Sql } from "@nudge/db";
+import type { BucketInput } from "../delivery/workflow.ts";
+import type { BucketJob } from "./arming.ts";
+import { bucketInstanceId } from "./buckets.ts";
+
+export type TriggerOutcome = "started" | "already-started" | "no-bucket";
 
 /**
- * A job fired: start the delivery workflow under the job's name. A duplicate trigger (the
- * scheduler's at-least-once retry, a redelivery after a crash) finds the instance and does
- * nothing, so one occurrence can never have two deliveries.
+ * A bucket's job fired: mark the bucket fired (so an occurrence armed from now on starts the
+ * next generation) and start the generation's workflow under its deterministic instance id. A
+ * duplicate trigger — the scheduler's at-least-once retry, a redelivery after a crash between
+ * the mark and the start — finds the mark and the instance, and starts nothing new.
  */
-export function startDelivery(
+export async function bucketDue(
+  sql: Sql,
   client: DaprWorkflowClient,
   workflowName: string,
-  jobName: string,
-  job: ReminderJob,
-): Promise<"started" | "already-started"> {
-  const input: DeliveryInput = { ...job, deliveryId: jobName };
-  return startWorkflowOnce(client, workflowName, input, jobName);
+  job: BucketJob,
+  settings: Omit<BucketInput, "bucket" | "shard" | "generation">,
+): Promise<TriggerOutcome> {
+  const [row] = await sql<{ generation: number }[]>`
+    update buckets set state = 'fired', updated_at = now()
+    where bucket = ${job.bucket} and shard = ${job.shard}
+    returning generation`;
+  // A job without its row: the arming transaction that scheduled it rolled back afterwards.
+  if (!row) return "no-bucket";
+  const input: BucketInput = {
+    ...settings,
+    bucket: job.bucket,
+    shard: job.shard,
+    generation: row.generation,
+  };
+  return startWorkflowOnce(
+    client,
+    workflowName,
+    input,
+    bucketInstanceId(job.bucket, job.shard, row.generation),
+  );
 }

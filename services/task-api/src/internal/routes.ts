@@ -1,10 +1,14 @@
 import {
   Id,
+  InternalNotificationBatch,
   InternalNotificationCreate,
   InternalOccurrenceCreate,
+  InternalOccurrenceLookup,
   InternalSeriesEnd,
   InternalTaskCreate,
   Notification,
+  NotificationBatchResult,
+  OccurrenceLookup,
   Problem,
   ReminderWithOwner,
   SeriesView,
@@ -20,7 +24,7 @@ import type { LinkMinter } from "../email/mint.ts";
 import { json, replayable } from "../http/respond.ts";
 import { requestHash, runIdempotent } from "../idempotency/store.ts";
 import { notificationsService } from "../notifications/service.ts";
-import { remindersService } from "../reminders/service.ts";
+import { type LinksOf, remindersService } from "../reminders/service.ts";
 import { seriesService } from "../series/service.ts";
 import { etagOf } from "../tasks/model.ts";
 import { tasksService } from "../tasks/service.ts";
@@ -52,6 +56,8 @@ export function internalRoutes(sql: Sql, minter: LinkMinter) {
         : null;
     return { ...view, links };
   };
+  const linksOf: LinksOf = (userId, task, { id, occurrenceKey, firesAt }) =>
+    minter.forReminder(userId, task, { id, occurrenceKey }, firesAt);
   return new Elysia({ prefix: "/internal", tags: ["internal"] })
     .get(
       "/tasks/:id/owner/:userId",
@@ -141,5 +147,15 @@ export function internalRoutes(sql: Sql, minter: LinkMinter) {
         response: { 201: Notification, 403: Problem, 422: Problem },
         detail: { summary: "Record a delivery's in-app notification, once per deliveryId" },
       },
-    );
+    )
+    .post("/reminders/lookup", ({ body }) => reminders.lookupOccurrences(body.occurrences, linksOf), {
+      body: InternalOccurrenceLookup,
+      response: { 200: OccurrenceLookup, 403: Problem, 422: Problem },
+      detail: { summary: "A chunk's occurrences: each reminder's current key, its task and owner" },
+    })
+    .post("/notifications/batch", ({ body }) => notifications.recordBatch(body.notifications), {
+      body: InternalNotificationBatch,
+      response: { 200: NotificationBatchResult, 403: Problem, 422: Problem },
+      detail: { summary: "Record a chunk's in-app notifications, each once per deliveryId" },
+    });
 }

@@ -1,4 +1,4 @@
-import type { InternalNotificationCreate, Notification } from "@nudge/contracts";
+import type { InternalNotificationCreate, Notification, NotificationBatchResult } from "@nudge/contracts";
 import type { Sql } from "@nudge/db";
 import { notFound, ProblemError } from "../http/problem.ts";
 import { ensureUser } from "../users/service.ts";
@@ -126,6 +126,27 @@ export function notificationsService(sql: Sql) {
         select ${sql.unsafe(COLUMNS)} from notifications where delivery_id = ${input.deliveryId}`;
       if (!first) throw new Error(`notification of delivery ${input.deliveryId} vanished after a conflict`);
       return { notification: toNotification(first), created: false };
+    },
+
+    /**
+     * A chunk's notifications in one statement, each once per deliveryId (a repeat changes
+     * nothing). Task and reminder are linked only when they still exist and belong to the user.
+     */
+    async recordBatch(inputs: InternalNotificationCreate[]): Promise<NotificationBatchResult> {
+      const users = [...new Set(inputs.map((n) => n.userId))];
+      await sql`insert into users (id) select unnest(${users}::text[]) on conflict (id) do nothing`;
+      const column = <K extends keyof InternalNotificationCreate>(key: K) => inputs.map((n) => n[key]);
+      const inserted = await sql`
+        insert into notifications (id, user_id, task_id, reminder_id, delivery_id, title, body)
+        select v.id, v.user_id, t.id, r.id, v.delivery_id, v.title, v.body
+        from unnest(${inputs.map(() => Bun.randomUUIDv7())}::uuid[], ${column("userId")}::text[],
+                    ${column("taskId")}::uuid[], ${column("reminderId")}::uuid[], ${column("deliveryId")}::text[],
+                    ${column("title")}::text[], ${column("body")}::text[])
+             as v(id, user_id, task_id, reminder_id, delivery_id, title, body)
+        left join tasks t on t.id = v.task_id and t.user_id = v.user_id
+        left join reminders r on r.id = v.reminder_id and r.user_id = v.user_id
+        on conflict (delivery_id) do nothing`;
+      return { created: inserted.count, repeated: inputs.length - inserted.count };
     },
   };
 }
