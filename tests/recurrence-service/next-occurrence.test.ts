@@ -91,6 +91,23 @@ describe("completing a recurring task", () => {
     expect(events.map((e) => e.type)).toEqual(["task.recurring.ended"]);
   });
 
+  test("COUNT counts the series' occurrences in completion mode too: COUNT=2 ends after the second", async () => {
+    const owner = user();
+    const first = await dailyTask(api, owner, {
+      recurrence: "FREQ=DAILY;COUNT=2",
+      recurrenceMode: "completion",
+    });
+    await api.request("POST", `/tasks/${first.id}/complete`, { user: owner });
+    expect(await workflowDone(first.id, 2)).toMatchObject({ outcome: "created" });
+    const [second] = await openTasks(owner);
+    expect(second?.series.occurrenceIndex).toBe(1);
+    await api.request("POST", `/tasks/${second?.id}/complete`, { user: owner });
+    // The second completion is the series' last occurrence: it ends, no third task.
+    expect(await workflowDone(second?.id as string, 2)).toEqual({ outcome: "ended" });
+    expect((await tasksOfSeries(api, first.series.id)).map((t) => t.occurrence_index)).toEqual([0, 1]);
+    expect(await openTasks(owner)).toEqual([]);
+  });
+
   test("a completion from the completion date counts from the day it was done", async () => {
     const owner = user();
     const due = new Date(Date.now() - 5 * 86_400_000);

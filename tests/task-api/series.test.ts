@@ -42,6 +42,20 @@ describe("recurring tasks through the API", () => {
     });
   });
 
+  test("a recurring task says in words what its rule means, so the client can confirm it; a one-off says nothing", async () => {
+    const owner = user();
+    const task = await recurringTask(owner, {
+      dueAt: "2030-03-29T08:00:00Z",
+      timeZone: "Europe/Berlin",
+      recurrence: "every 2nd tuesday",
+    });
+    expect(task.recurrenceDescription).toMatch(/^every 2 weeks on Tuesday/);
+    const read = await api.request("GET", `/tasks/${task.id}`, { user: owner });
+    expect(read.body.recurrenceDescription).toBe(task.recurrenceDescription);
+    const oneOff = await recurringTask(owner, { dueAt: "2030-03-29T08:00:00Z" });
+    expect(oneOff.recurrenceDescription).toBeNull();
+  });
+
   test("a preview shows a rule's next instants in a zone and creates nothing", async () => {
     const owner = user();
     const query = new URLSearchParams({
@@ -54,11 +68,13 @@ describe("recurring tasks through the API", () => {
     expect(preview.status).toBe(200);
     expect(preview.body).toEqual({
       rule: "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;BYHOUR=9;BYMINUTE=0;BYSECOND=0",
+      description: "every week on weekdays at 9:00",
       from: "text",
       timeZone: "Europe/Berlin",
       start: "2030-03-29T00:00:00.000Z",
-      // Friday 09:00 CET, then Monday and Tuesday 09:00 CEST: the clock changed on Sunday.
-      occurrences: ["2030-03-29T08:00:00.000Z", "2030-04-01T07:00:00.000Z", "2030-04-02T07:00:00.000Z"],
+      // The start is the first (DTSTART), then Friday 09:00 CET and Monday 09:00 CEST: the
+      // clock changed on Sunday.
+      occurrences: ["2030-03-29T00:00:00.000Z", "2030-03-29T08:00:00.000Z", "2030-04-01T07:00:00.000Z"],
     });
     expect((await api.request("GET", "/tasks", { user: owner })).body.items).toEqual([]);
   });

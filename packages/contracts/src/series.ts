@@ -18,6 +18,9 @@ export type RecurrencePreviewQuery = Static<typeof RecurrencePreviewQuery>;
 export const RecurrencePreview = Type.Object(
   {
     rule: Type.String({ description: "The normalized RRULE." }),
+    description: Type.String({
+      description: 'What the rule means, in English: "every week on Monday at 9:00".',
+    }),
     from: Type.Union([Type.Literal("rrule"), Type.Literal("text")]),
     timeZone: Type.String(),
     start: Instant,

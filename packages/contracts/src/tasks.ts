@@ -110,6 +110,12 @@ export const Task = Type.Object(
     timeZone: Type.String(),
     completedAt: Nullable(Instant),
     recurrence: Nullable(Type.String()),
+    // Optional: events published before it existed carry tasks without it.
+    recurrenceDescription: Type.Optional(
+      Nullable(
+        Type.String({ description: 'What `recurrence` means, in English: "every week on Monday at 9:00".' }),
+      ),
+    ),
     series: Nullable(TaskSeries),
     createdAt: Instant,
     updatedAt: Instant,

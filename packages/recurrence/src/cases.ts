@@ -1,4 +1,4 @@
-import { type NextDueOptions, nextDue, nextOccurrenceAfter, type Series } from "./next-occurrence.ts";
+import { type NextDueOptions, nextDue, nextOccurrence, type Series } from "./engine.ts";
 
 /**
  * The case table: one rule, one starting point, the expected next instant (null = the series has
@@ -11,6 +11,8 @@ export interface Case {
   zone?: string;
   after?: string;
   completed?: { due: string; at: string; now?: string; options?: NextDueOptions };
+  /** The occurrence index of `after` (or of the completed task): what COUNT is checked against. */
+  index?: number;
   next: string | null;
 }
 
@@ -198,6 +200,7 @@ export const CASES: Case[] = [
     rule: "FREQ=DAILY;COUNT=3",
     anchor: "2030-01-01T09:00:00Z",
     after: "2030-01-02T09:00:00Z",
+    index: 1,
     next: "2030-01-03T09:00:00Z",
   },
   {
@@ -205,6 +208,7 @@ export const CASES: Case[] = [
     rule: "FREQ=DAILY;COUNT=3",
     anchor: "2030-01-01T09:00:00Z",
     after: "2030-01-03T09:00:00Z",
+    index: 2,
     next: null,
   },
   {
@@ -281,10 +285,19 @@ export const CASES: Case[] = [
     next: "2030-04-04T07:00:00Z",
   },
   {
-    name: "skip missed past the end of a COUNT series ends it",
+    // COUNT counts the series' tasks: skipped instants never were one.
+    name: "skip missed in a COUNT series yields its second task, the next instant ahead",
     rule: "FREQ=DAILY;COUNT=3",
     anchor: "2030-01-01T09:00:00Z",
     completed: { due: "2030-01-01T09:00:00Z", at: "2030-01-10T12:00:00Z", options: { skipMissed: true } },
+    next: "2030-01-11T09:00:00Z",
+  },
+  {
+    name: "skip missed after a COUNT series' last task ends it",
+    rule: "FREQ=DAILY;COUNT=3",
+    anchor: "2030-01-01T09:00:00Z",
+    index: 2,
+    completed: { due: "2030-01-03T09:00:00Z", at: "2030-01-10T12:00:00Z", options: { skipMissed: true } },
     next: null,
   },
 ];
@@ -294,7 +307,8 @@ export function nextFor(c: Case): Date | null {
   if (c.completed) {
     const at = new Date(c.completed.at);
     const now = new Date(c.completed.now ?? c.completed.at);
-    return nextDue(series, new Date(c.completed.due), at, now, c.completed.options);
+    const completed = { dueAt: new Date(c.completed.due), index: c.index ?? 0, completedAt: at };
+    return nextDue(series, completed, now, c.completed.options)?.at ?? null;
   }
-  return nextOccurrenceAfter(series, new Date(c.after ?? c.anchor));
+  return nextOccurrence(series, { at: new Date(c.after ?? c.anchor), index: c.index ?? 0 })?.at ?? null;
 }

@@ -1,11 +1,20 @@
-export { RECURRENCE_HINT } from "./natural-text.ts";
+export { Budget, LIMITS, RecurrenceBudgetExceeded } from "./budget.ts";
 export {
+  admissionProblem,
+  type CompletedOccurrence,
   type NextDueOptions,
   nextDue,
-  nextOccurrenceAfter,
+  nextOccurrence,
+  type Occurrence,
+  occurrencesAfter,
   type Series,
-  upcomingOccurrences,
-} from "./next-occurrence.ts";
-export { type ParsedRecurrence, parseRecurrence } from "./parse.ts";
-export { type ParsedRrule, parseRruleText } from "./rrule-text.ts";
-export { instantOf, readableWallClock, type WallClock, wallClockOf } from "./zoned.ts";
+  seriesFromStart,
+} from "./engine.ts";
+export { RECURRENCE_HINT } from "./natural-text.ts";
+export {
+  describeRecurrence,
+  type ParsedRecurrence,
+  parseRecurrence,
+  type RecurrenceContext,
+} from "./parse.ts";
+export { instantOf, readableWallClock, type WallClock, wallClockOf, Zone } from "./zone.ts";

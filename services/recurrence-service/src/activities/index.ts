@@ -1,6 +1,6 @@
 import type { InternalOccurrenceCreate, SeriesView, Task } from "@nudge/contracts";
 import { DaprRequestError, daprFetch, daprRequest, type Sidecar } from "@nudge/dapr";
-import { nextDue } from "@nudge/recurrence";
+import { nextDue, RecurrenceBudgetExceeded } from "@nudge/recurrence";
 import type { Logger } from "@nudge/service";
 
 export interface ActivityDeps {
@@ -56,14 +56,29 @@ export function createActivities(deps: ActivityDeps) {
       const series = (await response.json()) as SeriesView;
       if (series.stoppedAt || series.endedAt)
         return { action: "skip", reason: "the series was stopped or has ended" };
-      const next = nextDue(
-        { rule: series.rule, anchor: new Date(series.anchor), timeZone: series.timeZone },
-        new Date(completed.dueAt),
-        new Date(completed.completedAt),
-        new Date(input.now),
-        { mode: series.mode, skipMissed: series.skipMissed },
-      );
-      return next ? { action: "create", dueAt: next.toISOString() } : { action: "end" };
+      let next: ReturnType<typeof nextDue>;
+      try {
+        next = nextDue(
+          { rule: series.rule, anchor: new Date(series.anchor), timeZone: series.timeZone },
+          {
+            dueAt: new Date(completed.dueAt),
+            index: completed.occurrenceIndex,
+            completedAt: new Date(completed.completedAt),
+          },
+          new Date(input.now),
+          { mode: series.mode, skipMissed: series.skipMissed },
+        );
+      } catch (error) {
+        // A stored rule the engine cannot evaluate within its budget (written before rules were
+        // checked on write) will not get cheaper on a retry: the series has no next occurrence.
+        if (!(error instanceof RecurrenceBudgetExceeded)) throw error;
+        deps.log.warn("series rule exceeds the recurrence budget; ending the series", {
+          seriesId: completed.seriesId,
+          rule: series.rule,
+        });
+        next = null;
+      }
+      return next ? { action: "create", dueAt: next.at.toISOString() } : { action: "end" };
     },
 
     /** Ask task-api for occurrence `occurrenceIndex`; it creates it at most once. */

@@ -16,6 +16,7 @@ import { etagOf, ifMatchVersion } from "../tasks/model.ts";
 import { tasksService } from "../tasks/service.ts";
 import { userTimeZone } from "../users/service.ts";
 import { seriesService } from "./service.ts";
+import { skipOccurrence } from "./skip.ts";
 
 const errors = { 400: Problem, 401: Problem, 404: Problem, 409: Problem, 412: Problem, 422: Problem };
 const IdParams = Type.Object({ id: Id }, { additionalProperties: false });
@@ -53,6 +54,23 @@ export function seriesRoutes(sql: Sql) {
         transform: countToNumber,
         response: { 200: OccurrencePreview, ...errors },
         detail: { summary: "The next due dates of a recurring task's series" },
+      },
+    )
+    .post(
+      "/tasks/:id/skip",
+      async ({ userId, params, headers }) => {
+        const version = ifMatchVersion(headers["if-match"]);
+        if (Number.isNaN(version)) throw badHeader("if-match", 'must be an ETag such as "3" (or *)');
+        const task = await skipOccurrence(sql, { userId, trace: traceContext(headers) }, params.id, version);
+        return json(task, 200, { etag: etagOf(task.version) });
+      },
+      {
+        params: IdParams,
+        response: { 200: Task, ...errors },
+        detail: {
+          summary: "Skip this occurrence: the task moves to the series' next one without being completed",
+          ...readsHeaders(HEADERS.ifMatch),
+        },
       },
     )
     .post(

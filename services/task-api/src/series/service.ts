@@ -9,7 +9,12 @@ import type {
 } from "@nudge/contracts";
 import type { Sql } from "@nudge/db";
 import type { TraceContext } from "@nudge/http";
-import { parseRecurrence, upcomingOccurrences } from "@nudge/recurrence";
+import {
+  occurrencesAfter,
+  parseRecurrence,
+  RecurrenceBudgetExceeded,
+  seriesFromStart,
+} from "@nudge/recurrence";
 import type { TransactionSql } from "postgres";
 import { conflict, invalid, notFound } from "../http/problem.ts";
 import { enqueueSeriesEvent } from "../outbox/enqueue.ts";
@@ -54,6 +59,17 @@ async function loadSeries(db: Sql | TransactionSql, id: string, lock = false): P
   return row;
 }
 
+/** A rule that outgrows the engine's budget is the client's problem to fix: a 422, never a hang. */
+function withinBudget<T>(field: string, evaluate: () => T): T {
+  try {
+    return evaluate();
+  } catch (error) {
+    if (error instanceof RecurrenceBudgetExceeded)
+      throw invalid(field, `${error.message}; simplify the rule`);
+    throw error;
+  }
+}
+
 /** The start of the current minute: previews without `start` line up with what users type. */
 const thisMinute = () => new Date(Math.floor(Date.now() / 60_000) * 60_000);
 
@@ -62,20 +78,31 @@ export function seriesService(sql: Sql) {
   return {
     view: async (id: string) => toView(await loadSeries(sql, id)),
 
-    /** A rule's next instants from `start` (default: now), in `tz` (default: the user's zone). */
+    /**
+     * A rule's occurrences from `start` (the first of them; default: after now), in `tz`
+     * (default: the user's zone), with the normalized rule and its description.
+     */
     preview(query: RecurrencePreviewQuery, userTimeZone: string): RecurrencePreview {
-      const parsed = parseRecurrence(query.rule);
-      if (!parsed.ok) throw invalid("query.rule", `${parsed.message}; ${parsed.hint}`);
       const timeZone = query.tz ? canonicalTimeZone(query.tz, "query.tz") : userTimeZone;
       const start = query.start ? (parseInstant(query.start, "query.start") as Date) : thisMinute();
+      const parsed = parseRecurrence(query.rule, { timeZone, anchor: start });
+      if (!parsed.ok) throw invalid("query.rule", `${parsed.message}; ${parsed.hint}`);
       const series = { rule: parsed.rule, anchor: start, timeZone };
-      const occurrences = upcomingOccurrences(series, new Date(start.getTime() - 1), query.count ?? 10);
+      const count = query.count ?? 10;
+      // A given start is DTSTART, the series' first occurrence (as for a task due then); the
+      // default "now" only anchors the rule, so the list is what comes after it.
+      const occurrences = withinBudget("query.rule", () =>
+        query.start
+          ? seriesFromStart(series, count)
+          : occurrencesAfter(series, { at: start, index: -1 }, count),
+      );
       return {
         rule: parsed.rule,
+        description: parsed.description,
         from: parsed.from,
         timeZone,
         start: start.toISOString(),
-        occurrences: occurrences.map((d) => d.toISOString()),
+        occurrences: occurrences.map((o) => o.at.toISOString()),
       };
     },
 
@@ -84,22 +111,22 @@ export function seriesService(sql: Sql) {
       const task = await tasks.get(userId, taskId);
       if (!task.series || !task.dueAt) throw conflict(`task ${taskId} is not recurring`);
       const series = await loadSeries(sql, task.series.id);
-      const next = series.stopped_at
-        ? []
-        : upcomingOccurrences(
-            { rule: series.rule, anchor: series.anchor, timeZone: series.time_zone },
-            new Date(task.dueAt),
-            count,
-          );
+      const next =
+        series.stopped_at || series.ended_at
+          ? []
+          : withinBudget("path.id", () =>
+              occurrencesAfter(
+                { rule: series.rule, anchor: series.anchor, timeZone: series.time_zone },
+                { at: new Date(task.dueAt as string), index: task.series?.occurrenceIndex ?? 0 },
+                count,
+              ),
+            );
       return {
         taskId,
         seriesId: series.id,
         rule: series.rule,
         timeZone: series.time_zone,
-        occurrences: next.map((dueAt, i) => ({
-          occurrenceIndex: task.series!.occurrenceIndex + i + 1,
-          dueAt: dueAt.toISOString(),
-        })),
+        occurrences: next.map((o) => ({ occurrenceIndex: o.index, dueAt: o.at.toISOString() })),
       };
     },
 

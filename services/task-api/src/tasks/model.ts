@@ -1,4 +1,5 @@
 import { PRIORITIES, type Priority, type Task, type TaskSeries } from "@nudge/contracts";
+import { describeRecurrence } from "@nudge/recurrence";
 
 /** A task row as selected by TASK_COLUMNS. */
 export interface TaskRow {
@@ -63,6 +64,7 @@ export function toTask(row: TaskRow): Task {
     timeZone: row.time_zone,
     completedAt: row.completed_at?.toISOString() ?? null,
     recurrence: row.recurrence,
+    recurrenceDescription: describeRecurrence(row.recurrence, row.time_zone),
     series: row.series
       ? {
           id: row.series.id,

@@ -106,7 +106,7 @@ export function tasksService(sql: Sql) {
         const timeZone = input.timeZone ? canonicalTimeZone(input.timeZone, "body.timeZone") : user.timeZone;
         const title = cleanTitle(input.title);
         const dueAt = parseInstant(input.dueAt ?? null, "body.dueAt");
-        const rule = normalizeRecurrence(input.recurrence ?? null);
+        const rule = normalizeRecurrence(input.recurrence ?? null, { timeZone, anchor: dueAt });
         const names = input.tags?.length ? normalizeTagNames(input.tags) : [];
         const series =
           placement ??
@@ -170,7 +170,14 @@ export function tasksService(sql: Sql) {
         if (patch.priority !== undefined) set.priority = priorityRank(patch.priority);
         if (patch.dueAt !== undefined) set.due_at = parseInstant(patch.dueAt, "body.dueAt");
         if (patch.timeZone !== undefined) set.time_zone = canonicalTimeZone(patch.timeZone, "body.timeZone");
-        if (patch.recurrence !== undefined) set.recurrence = normalizeRecurrence(patch.recurrence);
+        // The rule as it will run, against the series' (possibly new) start and zone.
+        const moved = scope === "series" && (patch.dueAt !== undefined || patch.timeZone !== undefined);
+        const rule = patch.recurrence !== undefined ? patch.recurrence : moved ? before.recurrence : null;
+        if (rule !== null) {
+          const timeZone = (set.time_zone as string | undefined) ?? before.timeZone;
+          const due = patch.dueAt !== undefined ? (set.due_at as Date | null) : before.dueAt;
+          set.recurrence = normalizeRecurrence(rule, { timeZone, anchor: due ? new Date(due) : null });
+        } else if (patch.recurrence === null) set.recurrence = null;
         if (patch.tags !== undefined) await setTaskTags(tx, actor.userId, id, normalizeTagNames(patch.tags));
         if (Object.keys(set).length) await tx`update tasks set ${tx(set)} where id = ${id}`;
         await applySeriesChanges(tx, actor, before, patch, scope);

@@ -1,5 +1,5 @@
 import { isInstant, TIME_ZONES } from "@nudge/contracts";
-import { parseRecurrence } from "@nudge/recurrence";
+import { parseRecurrence, type RecurrenceContext } from "@nudge/recurrence";
 import { invalid } from "../http/problem.ts";
 
 const ZONES = new Set<string>(TIME_ZONES);
@@ -19,10 +19,18 @@ export function cleanTitle(title: string, field = "body.title"): string {
   return trimmed;
 }
 
-/** An RRULE or a phrase ("every weekday at 9am") as a normalized RRULE, or a 422 with a hint. */
-export function normalizeRecurrence(text: string | null, field = "body.recurrence"): string | null {
+/**
+ * An RRULE or a phrase ("every weekday at 9am") as a normalized RRULE, or a 422 with the reason
+ * and a hint. A date or floating UNTIL is read in the series' zone; with the series' start, a
+ * rule that never (or only absurdly rarely) matches from it is refused too.
+ */
+export function normalizeRecurrence(
+  text: string | null,
+  context: RecurrenceContext,
+  field = "body.recurrence",
+): string | null {
   if (text === null) return null;
-  const parsed = parseRecurrence(text);
+  const parsed = parseRecurrence(text, context);
   if (!parsed.ok) throw invalid(field, `${parsed.message}; ${parsed.hint}`);
   return parsed.rule;
 }
