@@ -13,11 +13,12 @@ import { divertInfoLogs } from "./reminders/sdk-log.ts";
 import { fixed, loadAverage, table } from "./task-api/report.ts";
 import { median, percentile } from "./task-api/stats.ts";
 
-const USAGE = `bun run bench digest [--users 2000] [--tasks 3] [--rounds 3] [--batch 100]
+const USAGE = `bun run bench digest [--users 2000] [--tasks 3] [--rounds 3] [--batch 100] [--parallel 4]
   --users    digest users whose digest is due at the same instant, per round
   --tasks    open tasks due that day per user (what each digest lists)
   --rounds   rounds (a fresh instant and fresh users each); medians are reported
-  --batch    DIGEST_BATCH_SIZE (digests per Resend batch request, at most 100)`;
+  --batch    DIGEST_BATCH_SIZE (digests per Resend batch request, at most 100)
+  --parallel DIGEST_PARALLEL_CHUNKS (chunks in flight at once, at most 16)`;
 
 function parse(args: string[]) {
   const { values } = parseArgs({
@@ -28,6 +29,7 @@ function parse(args: string[]) {
       tasks: { type: "string" },
       rounds: { type: "string" },
       batch: { type: "string" },
+      parallel: { type: "string" },
       help: { type: "boolean" },
     },
   });
@@ -42,6 +44,7 @@ function parse(args: string[]) {
     tasks: positive(values.tasks, 3),
     rounds: positive(values.rounds, 3),
     batch: Math.min(100, positive(values.batch, 100)),
+    parallel: Math.min(16, positive(values.parallel, 4)),
   };
 }
 
@@ -51,7 +54,11 @@ export async function run(args: string[]): Promise<void> {
   useLocalStack();
   const sdkLog = divertInfoLogs("digest");
   const system = await startReminderSystem({
-    notification: { DIGEST_TICK_SCHEDULE: "@every 1s", DIGEST_BATCH_SIZE: String(options.batch) },
+    notification: {
+      DIGEST_TICK_SCHEDULE: "@every 1s",
+      DIGEST_BATCH_SIZE: String(options.batch),
+      DIGEST_PARALLEL_CHUNKS: String(options.parallel),
+    },
   });
   const { api, mail } = system;
   const rows: string[][] = [];
@@ -108,7 +115,7 @@ export async function run(args: string[]): Promise<void> {
       ]);
     }
     console.log(
-      `digests due at one instant, ${options.users} users × ${options.tasks} tasks, batches of ${options.batch}, ticks every 1 s:`,
+      `digests due at one instant, ${options.users} users × ${options.tasks} tasks, batches of ${options.batch}, ${options.parallel} in flight, ticks every 1 s:`,
     );
     console.log(
       table(

@@ -24,15 +24,20 @@ let mail: MailCapture;
 let sidecar: RunningSidecar;
 let service: ServiceProcess | undefined;
 let db: Sql;
+const CHUNK = 10;
+const CROWD = 60;
 
 beforeAll(async () => {
   api = await startTaskApi();
   mail = await startMailCapture({ port: 0 });
   await migrateNotificationService(api.stack.databaseUrl, SCHEMA);
-  // A tick every 2 s instead of every minute, and a short lease, so the test needs no clock of its own.
+  // A tick every 2 s instead of every minute, and a short lease, so the test needs no clock of its
+  // own; small chunks, several in flight, so a crowd is sent by concurrent senders.
   ({ app: service, sidecar } = await notificationProcess(api, mail.url, {
     DIGEST_TICK_SCHEDULE: "@every 2s",
     DIGEST_SEND_LEASE_SECONDS: "3",
+    DIGEST_BATCH_SIZE: String(CHUNK),
+    DIGEST_PARALLEL_CHUNKS: "4",
   }));
   db = connect(api.stack.databaseUrl, { schema: SCHEMA, max: 2, applicationName: "digest-test" });
   await untilRemindersFlow(api, db);
@@ -78,7 +83,7 @@ const digestRow = async (user: string) =>
   )[0];
 
 describe("the daily digest", () => {
-  test("two zones at their own local time, once each across a SIGKILL mid-send; nothing due, no email", async () => {
+  test("two zones at their own local time and a crowd sharing one instant, sent by concurrent senders: once each across a SIGKILL mid-send; nothing due, no email", async () => {
     // The next whole minute at least 25 s away: that minute is "08:00" for each user, in their zone.
     const at = new Date(Math.ceil((Date.now() + 25_000) / 60_000) * 60_000);
     const hour = 3600_000;
@@ -92,17 +97,33 @@ describe("the daily digest", () => {
     ]);
     const quiet = await digestUser("Europe/Berlin", at, []);
     expect(kathmandu.time).not.toBe(stJohns.time);
+    // Enough users due at the same instant for several chunks in flight at once.
+    const crowd = await Promise.all(
+      Array.from({ length: CROWD }, (_, i) =>
+        digestUser("Europe/Lisbon", at, [
+          { title: `Crowd task ${i}`, dueAt: new Date(at.getTime() + 60_000) },
+        ]),
+      ),
+    );
+    expect(Date.now()).toBeLessThan(at.getTime());
 
-    // The digests' batch request reaches the provider; notification-service dies while it is in
+    // A chunk's batch request reaches the provider; notification-service dies while it is in
     // flight; the provider completes it anyway, as Resend would; the service comes back.
     const held = mail.holdNextSend();
     await held.arrived;
     expect(Date.now()).toBeGreaterThanOrEqual(at.getTime());
+    // While that chunk hangs, the other senders carry on: a stuck chunk holds back no one else.
+    const ours = new Set([kathmandu, stJohns, ...crowd].map((user) => user.email));
+    await waitFor(
+      "other chunks sent while one is held",
+      async () => mail.emails().filter((m) => m.to.some((to) => ours.has(to))).length >= 2 * CHUNK,
+      { timeoutMs: 30_000, intervalMs: 50 },
+    );
     await service?.kill("SIGKILL");
     held.release();
     await service?.start();
 
-    for (const user of [kathmandu, stJohns]) {
+    for (const user of [kathmandu, stJohns, ...crowd]) {
       await waitFor(
         `${user.user}'s digest recorded sent`,
         async () => (await digestRow(user.user))?.status === "sent",
@@ -118,6 +139,12 @@ describe("the daily digest", () => {
     expect(mailTo(kathmandu.email)).toHaveLength(1);
     expect(mailTo(stJohns.email)).toHaveLength(1);
     expect(mail.acceptedSendsFor(toKathmandu?.idempotencyKey ?? "")).toBe(1);
+    // Each of the crowd got exactly one, in one of several chunks, each chunk accepted once.
+    const crowdMail = crowd.map((user) => mailTo(user.email));
+    expect(crowdMail.map((received) => received.length)).toEqual(crowd.map(() => 1));
+    const chunks = new Set(crowdMail.map((received) => received[0]?.idempotencyKey ?? ""));
+    expect(chunks.size).toBeGreaterThanOrEqual(CROWD / CHUNK);
+    for (const key of chunks) expect(mail.acceptedSendsFor(key)).toBe(1);
     for (const received of [...mailTo(kathmandu.email), ...mailTo(stJohns.email)]) {
       expect(received.receivedAt).toBeGreaterThanOrEqual(at.getTime());
     }

@@ -20,6 +20,8 @@ const Env = Type.Object({
   DIGEST_TICK_SCHEDULE: Type.String({ minLength: 3, default: "@every 1m" }),
   /** Digests rendered and sent per Resend batch request (Resend takes at most 100). */
   DIGEST_BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 100, default: 100 }),
+  /** Digest chunks (one contents look-up, the renders, one batch request each) in flight at once. */
+  DIGEST_PARALLEL_CHUNKS: Type.Integer({ minimum: 1, maximum: 16, default: 4 }),
   /** A digest this late (the service was down) is recorded as skipped instead of sent. */
   DIGEST_MAX_LATENESS_MINUTES: Type.Integer({ minimum: 1, default: 720 }),
   /** How long a sender holds a digest chunk; a chunk whose sender died is retried after it. */
@@ -72,7 +74,13 @@ export interface Config {
   operatorToken?: string;
   taskApiAppId: string;
   email: { apiKey: string; baseUrl?: string; sender: Sender };
-  digest: { tickSchedule: string; batchSize: number; maxLatenessMs: number; leaseMs: number };
+  digest: {
+    tickSchedule: string;
+    batchSize: number;
+    parallelChunks: number;
+    maxLatenessMs: number;
+    leaseMs: number;
+  };
   send: { maxAttempts: number; firstRetryMs: number };
   batching: BatchingConfig;
   workflowConcurrency: number;
@@ -98,6 +106,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     digest: {
       tickSchedule: e.DIGEST_TICK_SCHEDULE,
       batchSize: e.DIGEST_BATCH_SIZE,
+      parallelChunks: e.DIGEST_PARALLEL_CHUNKS,
       maxLatenessMs: e.DIGEST_MAX_LATENESS_MINUTES * 60_000,
       leaseMs: e.DIGEST_SEND_LEASE_SECONDS * 1000,
     },

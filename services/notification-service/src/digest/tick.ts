@@ -18,6 +18,8 @@ export interface DigestSettings {
   batchSize: number;
   maxLatenessMs: number;
   leaseMs: number;
+  /** Chunks in flight at once: their look-ups, renders and sends overlap. */
+  parallelChunks: number;
 }
 
 export interface DigestDeps {
@@ -68,44 +70,48 @@ export async function runDigestTick(deps: DigestDeps, now = new Date()): Promise
     report.claimed += (await deps.source.claimed(due.map(({ userId, day }) => ({ userId, day })))).advanced;
     if (due.length < DUE_PAGE) break;
   }
-  // 2. Send, a chunk at a time, until nothing is left that is due.
-  for (;;) {
-    const rows = await deps.store.claimChunk(deps.settings.batchSize, deps.settings.leaseMs);
-    if (!rows.length) break;
-    report.chunks++;
-    const chunkId = rows[0]?.chunk_id as string;
-    try {
-      if ((rows[0]?.attempts ?? 0) > MAX_ATTEMPTS) {
-        await deps.store.finish(
-          rows.map((row) => ({
-            id: row.id,
-            status: "failed" as const,
-            reason: "gave up after repeated failures",
-          })),
-        );
-        report.failed += rows.length;
-        continue;
-      }
-      const result = await sendChunk(rows, deps);
-      await deps.store.finish(result.outcomes);
-      for (const outcome of result.outcomes) report[outcome.status]++;
-      if (result.retry) {
+  // 2. Send: `parallelChunks` senders each take the next chunk until nothing due is left (the
+  // claim skips rows another sender holds, so no digest is in two chunks).
+  const sender = async () => {
+    for (;;) {
+      const rows = await deps.store.claimChunk(deps.settings.batchSize, deps.settings.leaseMs);
+      if (!rows.length) return;
+      report.chunks++;
+      const chunkId = rows[0]?.chunk_id as string;
+      try {
+        if ((rows[0]?.attempts ?? 0) > MAX_ATTEMPTS) {
+          await deps.store.finish(
+            rows.map((row) => ({
+              id: row.id,
+              status: "failed" as const,
+              reason: "gave up after repeated failures",
+            })),
+          );
+          report.failed += rows.length;
+          continue;
+        }
+        const result = await sendChunk(rows, deps);
+        await deps.store.finish(result.outcomes);
+        for (const outcome of result.outcomes) report[outcome.status]++;
+        if (result.retry) {
+          report.retried++;
+          deps.log.warn("digest chunk will be retried", { chunkId, reason: result.retry });
+          await deps.store.release(
+            chunkId,
+            result.retry,
+            Math.min(60_000, 1000 * 2 ** (rows[0]?.attempts ?? 1)),
+          );
+        }
+      } catch (error) {
+        // task-api or the sidecar unavailable: the lease runs out and a later tick retries the chunk.
         report.retried++;
-        deps.log.warn("digest chunk will be retried", { chunkId, reason: result.retry });
-        await deps.store.release(
-          chunkId,
-          result.retry,
-          Math.min(60_000, 1000 * 2 ** (rows[0]?.attempts ?? 1)),
-        );
+        deps.log.warn("digest chunk failed; retried on a later tick", { chunkId, error: String(error) });
+        await deps.store.release(chunkId, String(error).slice(0, 500), 5_000).catch(() => {});
+        return;
       }
-    } catch (error) {
-      // task-api or the sidecar unavailable: the lease runs out and the next tick retries the chunk.
-      report.retried++;
-      deps.log.warn("digest chunk failed; retried on a later tick", { chunkId, error: String(error) });
-      await deps.store.release(chunkId, String(error).slice(0, 500), 5_000).catch(() => {});
-      break;
     }
-  }
+  };
+  await Promise.all(Array.from({ length: deps.settings.parallelChunks }, sender));
   report.ms = Math.round(performance.now() - started);
   return report;
 }
