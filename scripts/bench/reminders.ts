@@ -1,15 +1,16 @@
 /**
  * `bun run bench reminders`: how late, and how reliably, reminder emails arrive when many fall
  * due close together, on the real path the tests start (task-api + outbox → Kafka →
- * notification-service → Dapr Jobs → reminderDelivery workflow → Resend capture server), and what
- * that costs in CPU and memory. Prints numbers, no verdicts.
+ * notification-service → a Dapr job per due bucket → bucketDelivery workflow → Resend capture
+ * server), and what that costs in CPU and memory. Prints numbers, no verdicts; `--table` runs
+ * every row of the reminder-scale table and prints it filled in.
  */
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { stopTestStack } from "../../packages/testing/src/index.ts";
 import { cacheDir } from "../../packages/testing/src/paths.ts";
 import { createReminders, createTasks, createUsers } from "./reminders/load.ts";
-import { parseOptions, useLocalStack } from "./reminders/options.ts";
+import { parseOptions, type ReminderBenchOptions, useLocalStack } from "./reminders/options.ts";
 import { deliveredCount, type ExpectedEmail, tally } from "./reminders/outcome.ts";
 import { creationLines, headerLines, outcomeLines, usageLines } from "./reminders/report.ts";
 import {
@@ -20,7 +21,15 @@ import {
   type Target,
 } from "./reminders/sampler.ts";
 import { type BenchSystem, daprdCpuProfile, startBenchSystem } from "./reminders/system.ts";
-import { fixed } from "./task-api/report.ts";
+import {
+  type RunFigures,
+  rowsNamed,
+  TABLE_ROWS,
+  type TableRow,
+  tableLines,
+  untilQuiet,
+} from "./reminders/table.ts";
+import { fixed, loadAverage } from "./task-api/report.ts";
 
 /** Emails may still arrive after the last reminder's first one: duplicates are counted this long after. */
 const DUPLICATE_GRACE_MS = 5000;
@@ -80,6 +89,52 @@ export async function run(args: string[]): Promise<void> {
   const options = parseOptions(args);
   if (!options) return;
   useLocalStack();
+  let stopping: (() => Promise<void>) | undefined;
+  // Ctrl-C must not leave sidecars, the control plane or the database behind.
+  const interrupted = (signal: string) => {
+    console.error(`bench: ${signal}, stopping the reminder system and the test stack`);
+    (stopping?.() ?? Promise.resolve()).then(
+      () => process.exit(130),
+      (error) => {
+        console.error(`bench: clean-up after ${signal} failed: ${error}`);
+        process.exit(130);
+      },
+    );
+  };
+  // `on`, not `once`: Ctrl-C reaches this process twice (from the terminal, and forwarded by
+  // `bun run bench`), and a second SIGINT without a handler would kill it mid-clean-up.
+  process.on("SIGINT", () => interrupted("SIGINT"));
+  process.on("SIGTERM", () => interrupted("SIGTERM"));
+  const onStop = (stop: () => Promise<void>) => {
+    stopping = stop;
+  };
+
+  if (!options.rows) {
+    if (options.quietBelow !== undefined)
+      await untilQuiet(options.quietBelow, options.quietMaxMinutes, progress);
+    await measure(options, onStop);
+    return;
+  }
+  const rows: TableRow[] = options.rows === "all" ? TABLE_ROWS : rowsNamed(options.rows);
+  const results: Array<{ row: TableRow; figures: RunFigures | Error }> = [];
+  for (const row of rows) {
+    console.log(`
+=== ${row.load} (target: ${row.target}) ===`);
+    await untilQuiet(options.quietBelow ?? 3, options.quietMaxMinutes, progress);
+    const figures = await measure({ ...options, ...row.options }, onStop).catch((error: Error) => {
+      console.log(`run failed: ${error.stack ?? error}`);
+      return error;
+    });
+    results.push({ row, figures });
+  }
+  for (const line of tableLines(results)) console.log(line);
+}
+
+/** One run on a fresh system: prints its report and returns the figures the table needs. */
+async function measure(
+  options: ReminderBenchOptions,
+  onStop: (stop: () => Promise<void>) => void,
+): Promise<RunFigures> {
   let system: BenchSystem | undefined;
   let sampler: Sampler | undefined;
   // One clean-up, however many paths (the finally, Ctrl-C) ask for it, each awaiting it to the end.
@@ -92,26 +147,12 @@ export async function run(args: string[]): Promise<void> {
       await stopTestStack().catch((error) => errors.push(error));
       if (errors.length) throw new AggregateError(errors, "stopping the reminder system failed");
     })());
-  // Ctrl-C must not leave sidecars, the control plane or the database behind.
-  const interrupted = (signal: string) => {
-    if (cleaning) return;
-    console.error(`bench: ${signal}, stopping the reminder system and the test stack`);
-    cleanUp().then(
-      () => process.exit(130),
-      (error) => {
-        console.error(`bench: clean-up after ${signal} failed: ${error}`);
-        process.exit(130);
-      },
-    );
-  };
-  // `on`, not `once`: Ctrl-C reaches this process twice (from the terminal, and forwarded by
-  // `bun run bench`), and a second SIGINT without a handler would kill it mid-clean-up.
-  process.on("SIGINT", () => interrupted("SIGINT"));
-  process.on("SIGTERM", () => interrupted("SIGTERM"));
+  onStop(cleanUp);
 
   const profileDir = join(cacheDir, "logs", "bench", `reminders-${Date.now().toString(36)}`);
   if (options.profile) mkdirSync(profileDir, { recursive: true });
   try {
+    const loadAtStart = loadAverage();
     for (const line of headerLines(options)) console.log(line);
     const starting = performance.now();
     system = await startBenchSystem({
@@ -211,22 +252,34 @@ export async function run(args: string[]): Promise<void> {
       console.log(line);
     for (const line of outcomeLines(outcome, deadlineHit, DUPLICATE_GRACE_MS)) console.log(line);
     const lastDelivery = Number.isFinite(outcome.lastReceivedAt) ? outcome.lastReceivedAt : Date.now();
+    const delivering: [number, number] = [onPerformanceClock(first), onPerformanceClock(lastDelivery)];
     for (const line of usageLines(
       usage,
-      {
-        idle,
-        creating: [creating, created],
-        delivering: [onPerformanceClock(first), onPerformanceClock(lastDelivery)],
-      },
+      { idle, creating: [creating, created], delivering },
       { delivered: outcome.delivered, reminders: tasks.length },
     ))
       console.log(line);
+    const cpuPerDelivery = usage
+      .filter((u) => !u.outside)
+      .map((u) => ({ label: u.label, ms: (u.cpuSecondsBetween(...delivering) * 1000) / outcome.delivered }))
+      .filter((row) => Number.isFinite(row.ms));
+    const appRss = usage
+      .filter((u) => /^notification-service \d+ app$/.test(u.label))
+      .map((u) => u.maxRssKib ?? 0);
     if (options.profile) {
       await Promise.all(background);
       console.log(
         `\nprofiles (daprd: go tool pprof -top <daprd> <file>; apps: bun's markdown) in ${profileDir}`,
       );
     }
+    return {
+      loadAtStart,
+      outcome,
+      deadlineHit,
+      cpuPerDelivery,
+      cpuPerDeliveryTotal: cpuPerDelivery.reduce((sum, row) => sum + row.ms, 0),
+      notificationRssKib: appRss.length ? Math.max(...appRss) : null,
+    };
   } finally {
     await cleanUp();
   }

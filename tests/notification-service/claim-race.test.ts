@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { STARTUP_TIMEOUT_MS, TEARDOWN_TIMEOUT_MS } from "@nudge/testing";
+import { STARTUP_TIMEOUT_MS, TEARDOWN_TIMEOUT_MS, waitFor } from "@nudge/testing";
 import { deliveryIdFor } from "../../services/notification-service/src/reminders/buckets.ts";
-import { type ReminderSystem, secondsAhead, startReminderSystem } from "./fixture.ts";
+import { FAULTY_AFTER_MS, type ReminderSystem, secondsAhead, startReminderSystem } from "./fixture.ts";
 
 const PREPARE_MS = 500;
 let system: ReminderSystem;
@@ -109,8 +109,26 @@ describe("changes racing the claim of their bucket", () => {
         }),
     );
 
-    // Everything that will be sent is sent by then: the instant, the second instant, a margin.
-    await Bun.sleep(Math.max(0, at.getTime() + AGAIN_MS + 3000 - Date.now()));
+    const emailsOf = (c: Case, key: string) =>
+      system.mail
+        .emails()
+        .filter(
+          (m) => m.to.includes(c.email) && m.headers["X-Entity-Ref-ID"] === deliveryIdFor(c.reminderId, key),
+        );
+    // Every email that must come has come (the unchanged ones, and the moved or snoozed ones at
+    // their new instant); then a moment more, for anything sent twice or late to show.
+    await waitFor(
+      "the emails that must come",
+      () =>
+        cases.every((c) => {
+          if (c.change === "none") return emailsOf(c, c.occurrenceKey).length > 0;
+          if (c.change === "snooze" || c.change === "move")
+            return c.newOccurrenceKey !== undefined && emailsOf(c, c.newOccurrenceKey).length > 0;
+          return true;
+        }),
+      { timeoutMs: AGAIN_MS + FAULTY_AFTER_MS, intervalMs: 100 },
+    );
+    await Bun.sleep(2000);
     const decidedAt = new Map(
       (
         await system.service.sql<{ instance_id: string; decided_at: Date | null }[]>`
@@ -118,12 +136,6 @@ describe("changes racing the claim of their bucket", () => {
           where reminder_id = any(${cases.map((c) => c.reminderId)}::uuid[])`
       ).map((row) => [row.instance_id, row.decided_at?.getTime()]),
     );
-    const emailsOf = (c: Case, key: string) =>
-      system.mail
-        .emails()
-        .filter(
-          (m) => m.to.includes(c.email) && m.headers["X-Entity-Ref-ID"] === deliveryIdFor(c.reminderId, key),
-        );
 
     const report: string[] = [];
     for (const c of cases) {
@@ -155,5 +167,5 @@ describe("changes racing the claim of their bucket", () => {
       return decided === undefined || (c.ackedAt ?? 0) < decided;
     });
     expect(before.length).toBeGreaterThan(0);
-  }, 60_000);
+  }, 90_000);
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { STARTUP_TIMEOUT_MS, TEARDOWN_TIMEOUT_MS, waitFor } from "@nudge/testing";
-import { type ReminderSystem, startReminderSystem } from "./fixture.ts";
+import { FAULTY_AFTER_MS, type ReminderSystem, startReminderSystem } from "./fixture.ts";
 
 let system: ReminderSystem;
 beforeAll(async () => {
@@ -27,7 +27,7 @@ const secondsAhead = (ms: number) => new Date(Math.ceil((Date.now() + ms) / 1000
 const mailTo = (email: string) => system.mail.emails().filter((m) => [m.to].flat().includes(email));
 
 describe("a reminder reaches the inbox on time, once", () => {
-  test("a reminder 3 s ahead is emailed once, no earlier than its instant and within 1 s after", async () => {
+  test("a reminder 3 s ahead is emailed once, never before its instant, by one send that needed no retry", async () => {
     const { user, email, task } = await userWithTask();
     const at = secondsAhead(3000);
     const created = await system.api.request("POST", `/tasks/${task.id}/reminders`, {
@@ -37,11 +37,16 @@ describe("a reminder reaches the inbox on time, once", () => {
     expect(created.status).toBe(201);
 
     const [mail] = await waitFor("the reminder email", () => mailTo(email).length > 0 && mailTo(email), {
-      timeoutMs: 15_000,
+      timeoutMs: 3000 + FAULTY_AFTER_MS + 5000,
       intervalMs: 20,
     });
     expect(mail?.receivedAt).toBeGreaterThanOrEqual(at.getTime());
-    expect((mail?.receivedAt ?? 0) - at.getTime()).toBeLessThanOrEqual(1000);
+    expect((mail?.receivedAt ?? 0) - at.getTime()).toBeLessThan(FAULTY_AFTER_MS);
+    console.log(`a single reminder arrived ${(mail?.receivedAt ?? 0) - at.getTime()} ms after its instant`);
+    // The chunk's first request took it: nothing refused, nothing repeated.
+    expect(system.mail.acceptedSendsFor(mail?.idempotencyKey ?? "")).toBe(1);
+    const { replayed, rejected } = system.mail.stats();
+    expect({ replayed, rejected }).toEqual({ replayed: 0, rejected: {} });
     expect(mail?.subject).toMatch(/^Reminder: Send the invoices \(due \w{3} \d{1,2} \w{3}, \d{2}:\d{2}\)$/);
     expect(mail?.from).toBe("Nudge <reminders@nudge.test>");
     expect(mail?.text).toContain("high priority");
@@ -58,5 +63,5 @@ describe("a reminder reaches the inbox on time, once", () => {
     const notifications = await system.api.request("GET", "/notifications", { user });
     expect(notifications.body.items).toHaveLength(1);
     expect(mailTo(email)).toHaveLength(1);
-  }, 30_000);
+  }, 60_000);
 });

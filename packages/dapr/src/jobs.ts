@@ -71,3 +71,24 @@ export function jobsClient(sidecar: Sidecar) {
 }
 
 export type JobsClient = ReturnType<typeof jobsClient>;
+
+/**
+ * Schedule a job once the sidecar answers, trying again every second until the scheduler takes
+ * it: a service's cron jobs are scheduled at start, when its sidecar may still be coming up.
+ */
+export async function scheduleWhenReady(
+  sidecarUp: () => Promise<boolean>,
+  schedule: () => Promise<void>,
+  onError: (error: unknown) => void,
+): Promise<void> {
+  for (;;) {
+    if (await sidecarUp()) {
+      try {
+        return await schedule();
+      } catch (error) {
+        onError(error);
+      }
+    }
+    await Bun.sleep(1000);
+  }
+}

@@ -18,6 +18,12 @@ export interface ReminderBenchOptions {
   notificationEnv: Record<string, string>;
   /** Go pprof of each daprd during delivery, and bun's CPU profile of each app. */
   profile: boolean;
+  /** Rows of the reminder-scale table to run instead of one run ("all" for --table). */
+  rows: string | undefined;
+  /** Before each run, wait until the 1-minute load average is below this. */
+  quietBelow: number | undefined;
+  /** … for at most this many minutes, then run anyway. */
+  quietMaxMinutes: number;
 }
 
 export const USAGE = `bun run bench reminders [options]
@@ -35,13 +41,19 @@ export const USAGE = `bun run bench reminders [options]
   --env KEY=VALUE       environment for notification-service (repeatable), e.g. a bucket width
   --profile             Go CPU profile of every daprd over the delivery window and bun's CPU
                         profile of every app, written under the cache's logs/bench/
+  --table               run every row of the reminder-scale table below, each on a fresh
+                        system, and print the table filled in (waits for --quiet-below 3)
+  --rows A,B            only these rows of the table (single, 1k, 10k, 10k-at-once,
+                        2-replicas-kill)
+  --quiet-below L       before each run, wait until the 1-minute load average is below L
+  --quiet-max-minutes M wait at most M minutes for that (default 60), then run anyway
 
-Rows of the reminder-scale table:
+Rows of the reminder-scale table (--table runs them all):
   bun run bench reminders --reminders 1000                      # 1 000 over 60 s
   bun run bench reminders --reminders 10000                     # 10 000 over 60 s
   bun run bench reminders --reminders 10000 --spread-seconds 0  # 10 000 due at one instant
   bun run bench reminders --reminders 10000 --replicas 2 --kill-replica-at 20
-  bun run bench reminders --reminders 100 --spread-seconds 300  # single reminders, 3 s apart
+  bun run bench reminders --reminders 100 --spread-seconds 297  # single reminders, 3 s apart
 
 Needs the local stack (./nudge up --infra): DATABASE_URL, KAFKA_BROKERS and DAPR_BIN_DIR are
 taken from the environment, else from ./nudge env.`;
@@ -71,6 +83,10 @@ export function parseOptions(args: string[]): ReminderBenchOptions | null {
       "kill-replica-at": { type: "string" },
       env: { type: "string", multiple: true },
       profile: { type: "boolean" },
+      table: { type: "boolean" },
+      rows: { type: "string" },
+      "quiet-below": { type: "string" },
+      "quiet-max-minutes": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -92,6 +108,14 @@ export function parseOptions(args: string[]): ReminderBenchOptions | null {
     killReplicaAt: killAt === undefined ? undefined : count("kill-replica-at", killAt, 20),
     notificationEnv: keyValues(values.env),
     profile: values.profile ?? false,
+    rows: values.table ? "all" : values.rows,
+    quietBelow:
+      values["quiet-below"] !== undefined
+        ? count("quiet-below", values["quiet-below"], 3)
+        : values.table || values.rows
+          ? 3
+          : undefined,
+    quietMaxMinutes: count("quiet-max-minutes", values["quiet-max-minutes"], 60),
   };
 }
 

@@ -1,4 +1,4 @@
-import { jobsClient } from "@nudge/dapr";
+import { jobsClient, scheduleWhenReady } from "@nudge/dapr";
 import { connect } from "@nudge/db";
 import { tokenVerifier } from "@nudge/http";
 import { createLogger, type Logger } from "@nudge/service";
@@ -35,18 +35,12 @@ export function createAuditService(
       app.listen({ port: config.port, hostname: config.host });
     },
     /** The retention job needs a live sidecar (and its scheduler connection). */
-    async scheduleRetention(sidecarUp: () => Promise<boolean>) {
-      for (;;) {
-        if (await sidecarUp()) {
-          try {
-            return await scheduleRetention(jobs, config.retention.schedule);
-          } catch (error) {
-            log.warn("scheduling the retention job failed; retrying", { error: String(error) });
-          }
-        }
-        await Bun.sleep(1000);
-      }
-    },
+    scheduleRetention: (sidecarUp: () => Promise<boolean>) =>
+      scheduleWhenReady(
+        sidecarUp,
+        () => scheduleRetention(jobs, config.retention.schedule),
+        (error) => log.warn("scheduling the retention job failed; retrying", { error: String(error) }),
+      ),
     async stop() {
       await app.stop(true);
       await sql.end({ timeout: 5 });

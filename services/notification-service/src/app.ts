@@ -12,6 +12,7 @@ import { operatorRoutes } from "./operator/routes.ts";
 import { armOccurrence } from "./reminders/arming.ts";
 import { parseBucketJobName } from "./reminders/buckets.ts";
 import type { LegacyReminderJob } from "./reminders/jobs.ts";
+import { deleteExpired, RETENTION_JOB, type RetentionConfig } from "./reminders/retention.ts";
 import { handleReminderEvents } from "./reminders/subscription.ts";
 import { bucketDue } from "./reminders/trigger.ts";
 
@@ -22,6 +23,7 @@ export interface AppDeps {
   workflows: DaprWorkflowClient;
   workflowName: string;
   batching: BatchingConfig;
+  retention: RetentionConfig;
   send: { maxAttempts: number; firstRetryMs: number };
   /** The daily digest's tick (digest/tick.ts). */
   digest: { trigger: () => "started" | "queued" };
@@ -145,6 +147,11 @@ export function buildApp(deps: AppDeps) {
       { parse: "json" },
     )
     .post("/job/digest-tick", () => ({ outcome: deps.digest.trigger() }))
+    .post(`/job/${RETENTION_JOB}`, async () => {
+      const outcome = await deleteExpired(sql, deps.workflows, deps.retention);
+      log.info("delivery bookkeeping retention", { ...outcome });
+      return outcome;
+    })
     .post(
       "/job/:name",
       async ({ params, body }) => {

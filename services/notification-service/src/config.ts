@@ -1,6 +1,7 @@
 import { commonConfig, commonEnv, parseEnv } from "@nudge/service";
 import { type Static, Type } from "@sinclair/typebox";
 import type { Sender } from "./email/headers.ts";
+import type { RetentionConfig } from "./reminders/retention.ts";
 
 /** Every environment variable notification-service reads. Nothing else reads process.env. */
 const Env = Type.Object({
@@ -51,6 +52,14 @@ const Env = Type.Object({
   HOSTNAME: Type.Optional(Type.String({ minLength: 1 })),
   /** Workflow and activity work items this replica runs at once (chunks wait for their instant). */
   WORKFLOW_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 256, default: 32 }),
+  /** The Dapr Jobs schedule of the clean-up of delivery bookkeeping (cron with seconds, or @hourly/@every …). */
+  DELIVERY_RETENTION_SCHEDULE: Type.String({ minLength: 1, default: "@hourly" }),
+  /** Delivered or cancelled occurrences, fired buckets with their workflows, handled event ids: kept this long. */
+  DELIVERY_RETENTION_DAYS: Type.Number({ minimum: 0.0001, default: 7 }),
+  /** Recorded chunk requests (the rendered emails) whose deliveries are all done: kept this long. */
+  SEND_RETENTION_HOURS: Type.Number({ minimum: 0.0001, default: 24 }),
+  /** Rows per delete statement of the clean-up. */
+  DELIVERY_RETENTION_BATCH: Type.Integer({ minimum: 1, maximum: 100_000, default: 1000 }),
 });
 type Env = Static<typeof Env>;
 
@@ -84,6 +93,7 @@ export interface Config {
   send: { maxAttempts: number; firstRetryMs: number };
   batching: BatchingConfig;
   workflowConcurrency: number;
+  retention: RetentionConfig;
   replicaName: string;
   logLevel: Env["LOG_LEVEL"];
 }
@@ -121,6 +131,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       parallelChunks: e.REMINDER_PARALLEL_CHUNKS,
     },
     workflowConcurrency: e.WORKFLOW_CONCURRENCY,
+    retention: {
+      schedule: e.DELIVERY_RETENTION_SCHEDULE,
+      days: e.DELIVERY_RETENTION_DAYS,
+      sendHours: e.SEND_RETENTION_HOURS,
+      batchSize: e.DELIVERY_RETENTION_BATCH,
+      digestMaxLatenessMs: e.DIGEST_MAX_LATENESS_MINUTES * 60_000,
+    },
     replicaName: e.POD_NAME ?? e.HOSTNAME ?? "local",
   };
 }

@@ -13,3 +13,5 @@ service.listen();
 log.info("notification-service listening", { port: config.port, host: config.host });
 await service.startWorker(() => sidecarReady(config.sidecar));
 log.info("delivery workflow worker connected");
+await service.scheduleRetention(() => sidecarReady(config.sidecar));
+log.info("retention job scheduled", { ...config.retention });

@@ -1,4 +1,4 @@
-import { jobsClient, workflowHost } from "@nudge/dapr";
+import { jobsClient, scheduleWhenReady, workflowHost } from "@nudge/dapr";
 import { connect } from "@nudge/db";
 import { createLogger, type Logger } from "@nudge/service";
 import { Resend } from "resend";
@@ -9,6 +9,7 @@ import { bucketDelivery } from "./delivery/workflow.ts";
 import { digestStore } from "./digest/store.ts";
 import { digestSource } from "./digest/task-api.ts";
 import { digestTicker, scheduleDigestTick } from "./digest/tick.ts";
+import { scheduleRetention } from "./reminders/retention.ts";
 
 /**
  * Wires the service: pool, Resend client, workflow runtime and client, HTTP app. main.ts and the
@@ -57,6 +58,7 @@ export function createNotificationService(
     workflows,
     workflowName: workflow.name,
     batching: config.batching,
+    retention: config.retention,
     send: config.send,
     appApiToken: config.appApiToken,
     operatorToken: config.operatorToken,
@@ -72,10 +74,21 @@ export function createNotificationService(
       app.listen({ port: config.port, hostname: config.host });
     },
     /** Connects the workflow worker, then (re)schedules the digest's tick job. */
-    async startWorker(sidecarReady: () => Promise<boolean>) {
-      await host.start(sidecarReady);
-      await scheduleDigestTick(jobs, config.digest.tickSchedule);
+    async startWorker(sidecarUp: () => Promise<boolean>) {
+      await host.start(sidecarUp);
+      await scheduleWhenReady(
+        sidecarUp,
+        () => scheduleDigestTick(jobs, config.digest.tickSchedule),
+        (error) => log.warn("scheduling the digest tick failed; retrying", { error: String(error) }),
+      );
     },
+    /** The clean-up's cron job needs a live sidecar (and its scheduler connection). */
+    scheduleRetention: (sidecarUp: () => Promise<boolean>) =>
+      scheduleWhenReady(
+        sidecarUp,
+        () => scheduleRetention(jobs, config.retention.schedule),
+        (error) => log.warn("scheduling the retention job failed; retrying", { error: String(error) }),
+      ),
     async stop() {
       await app.stop(true);
       await digest.idle();

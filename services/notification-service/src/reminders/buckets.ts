@@ -24,9 +24,13 @@ export function parseBucketJobName(name: string): { bucket: number; shard: numbe
   return match ? { bucket: Number(match[1]), shard: Number(match[2]) } : undefined;
 }
 
-/** One workflow instance per bucket generation: a duplicate trigger finds it and starts nothing. */
-export const bucketInstanceId = (bucket: number, shard: number, generation: number) =>
-  `deliver-${bucket}-${shard}-g${generation}`;
+/**
+ * One workflow instance per bucket generation: a duplicate trigger finds it and starts nothing.
+ * The incarnation tells apart a bucket row created again after the clean-up deleted it, so no
+ * instance id is ever used twice.
+ */
+export const bucketInstanceId = (bucket: number, shard: number, incarnation: number, generation: number) =>
+  `deliver-${bucket}-${shard}-i${incarnation}-g${generation}`;
 
 /** A chunk's Resend Idempotency-Key (Resend allows 256 characters). */
 export const sendKeyOf = (instanceId: string, chunk: number) => `${instanceId}-c${chunk}`;

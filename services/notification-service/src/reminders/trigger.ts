@@ -2,7 +2,7 @@ import type { DaprWorkflowClient } from "@dapr/dapr";
 import { startWorkflowOnce } from "@nudge/dapr";
 import type { Sql } from "@nudge/db";
 import type { BucketInput } from "../delivery/workflow.ts";
-import type { BucketJob } from "./arming.ts";
+import { type BucketJob, lockBuckets } from "./arming.ts";
 import { bucketInstanceId } from "./buckets.ts";
 
 export type TriggerOutcome = "started" | "already-started" | "no-bucket";
@@ -20,11 +20,17 @@ export async function bucketDue(
   job: BucketJob,
   settings: Omit<BucketInput, "bucket" | "shard" | "generation">,
 ): Promise<TriggerOutcome> {
-  const [row] = await sql<{ generation: number }[]>`
-    update buckets set state = 'fired', updated_at = now()
-    where bucket = ${job.bucket} and shard = ${job.shard}
-    returning generation`;
-  // A job without its row: the arming transaction that scheduled it rolled back afterwards.
+  const [row] = await sql.begin(async (tx) => {
+    // Arming schedules the job inside its transaction, under this lock: a job due at once can
+    // fire before that transaction commits, and a bucket row it inserted is invisible until
+    // then. Waiting for the lock waits for the commit (or the rollback).
+    await lockBuckets(tx, [job]);
+    return tx<{ incarnation: string; generation: number }[]>`
+      update buckets set state = 'fired', updated_at = now()
+      where bucket = ${job.bucket} and shard = ${job.shard}
+      returning incarnation, generation`;
+  });
+  // A job without its row: the arming transaction that scheduled it rolled back.
   if (!row) return "no-bucket";
   const input: BucketInput = {
     ...settings,
@@ -36,6 +42,6 @@ export async function bucketDue(
     client,
     workflowName,
     input,
-    bucketInstanceId(job.bucket, job.shard, row.generation),
+    bucketInstanceId(job.bucket, job.shard, Number(row.incarnation), row.generation),
   );
 }
