@@ -18,6 +18,7 @@ mkdir -p "$NUDGE_CACHE"
 NUDGE_CACHE="$(cd "$NUDGE_CACHE" && pwd -P)"
 # Dapr's own layout (`dapr init --slim`): <runtime path>/.dapr/bin/{daprd,placement,scheduler}.
 # Standard tooling finds it with DAPR_RUNTIME_PATH=$NUDGE_CACHE.
+DAPR_BIN_DIR_GIVEN="${DAPR_BIN_DIR:+1}" # a runtime someone points us at is used as it is
 DAPR_BIN_DIR="${DAPR_BIN_DIR:-$NUDGE_CACHE/.dapr/bin}"
 RUN_DIR="$NUDGE_CACHE/run"     # pid files
 LOG_DIR="$NUDGE_CACHE/logs"    # one log per process
@@ -47,37 +48,64 @@ with_progress() { # LABEL LOG CMD...
   wait "$pid"
 }
 
-# ---- processes started by the stack: one pid file each under $RUN_DIR ----
+# ---- processes started by the stack: each runs under its own supervisor (supervise.sh), which
+# restarts it with backoff when it exits on its own. $RUN_DIR holds NAME.pid (the process),
+# NAME.supervisor (its supervisor) and, once it has been restarted, NAME.restarts.
 pid_alive() { local f="$RUN_DIR/$1.pid"; [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null; }
 
-start_daemon() { # NAME LOG CMD... — detached from the terminal so `up` can return
+start_daemon() { # NAME LOG CMD... — supervised, detached from the terminal so `up` can return
   local name=$1 log=$2; shift 2
-  # One log per life of the process (the previous one is kept as .1), so readiness checks that
-  # read the log never see an earlier run's "started" line.
+  # One log per start of the stack (the previous one is kept as .1), so readiness checks that
+  # read the log never see an earlier run's "started" line; restarts append to it.
   [ -f "$log" ] && mv -f "$log" "$log.1"
   echo "---- $(date -Is) starting: $*" >"$log"
-  nohup "$@" >>"$log" 2>&1 </dev/null &
-  echo $! >"$RUN_DIR/$name.pid"
+  rm -f "$RUN_DIR/$name.pid" "$RUN_DIR/$name.restarts"
+  RUN_DIR="$RUN_DIR" LOG_DIR="$LOG_DIR" nohup "$NUDGE_ROOT/scripts/stack/supervise.sh" "$name" "$log" "$@" \
+    >>"$log" 2>&1 </dev/null &
+  echo $! >"$RUN_DIR/$name.supervisor"
+  local i
+  for i in $(seq 1 50); do [ -f "$RUN_DIR/$name.pid" ] && return; sleep 0.1; done
 }
 
-stop_daemon() { # NAME — TERM, then KILL after 15 s
-  local f="$RUN_DIR/$1.pid" pid i
-  [ -f "$f" ] || return 0
-  pid=$(cat "$f")
-  if kill -0 "$pid" 2>/dev/null; then
-    step "$1" "stopping (pid $pid)"
-    kill "$pid" 2>/dev/null
-    for i in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null
+stop_daemon() { # NAME — the supervisor first (so nothing restarts), then the process: TERM, KILL after 15 s
+  local sup="$RUN_DIR/$1.supervisor" f="$RUN_DIR/$1.pid" pid="" spid="" i
+  [ -f "$f" ] && pid=$(cat "$f")
+  [ -f "$sup" ] && spid=$(cat "$sup")
+  if { [ -n "$spid" ] && kill -0 "$spid" 2>/dev/null; } || { [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; }; then
+    step "$1" "stopping (pid ${pid:-?})"
+    if [ -n "$spid" ] && kill -0 "$spid" 2>/dev/null; then kill "$spid" 2>/dev/null || true; else kill "$pid" 2>/dev/null || true; fi
+    for i in $(seq 1 150); do
+      { [ -n "$spid" ] && kill -0 "$spid" 2>/dev/null; } || { [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; } || break
+      sleep 0.1
+    done
+    # Whatever is left after 15 s (usually nothing: these fail quietly).
+    if [ -n "$spid" ]; then kill -9 "$spid" 2>/dev/null || true; fi
+    if [ -n "$pid" ]; then kill -9 "$pid" 2>/dev/null || true; fi
   fi
-  rm -f "$f"
+  # The count belongs to that life of the stack: a stopped process starts again from 0.
+  rm -f "$f" "$sup" "$RUN_DIR/$1.restarts"
 }
+
+stop_daemons() { # NAME... — stop_daemon for each, all at once
+  local name
+  for name in "$@"; do stop_daemon "$name" & done
+  wait
+}
+
+# daemon_up NAME — running, or between two lives under its supervisor.
+daemon_up() {
+  pid_alive "$1" || { [ -f "$RUN_DIR/$1.supervisor" ] && kill -0 "$(cat "$RUN_DIR/$1.supervisor")" 2>/dev/null; }
+}
+
+# restarts NAME — how often the supervisor restarted NAME since it was started (0 if never).
+restarts() { local f="$RUN_DIR/$1.restarts"; if [ -f "$f" ]; then cut -d' ' -f1 "$f"; else echo 0; fi; }
 
 wait_until() { # NAME LOG TIMEOUT_S HINT CMD... — polls CMD every 0.3 s; dies with the hint on timeout
   local name=$1 log=$2 timeout=$3 hint=$4; shift 4
   local deadline=$((SECONDS + timeout))
   until "$@" >/dev/null 2>&1; do
-    pid_alive "$name" || [ ! -f "$RUN_DIR/$name.pid" ] || die "$name" "$log" "process exited during start-up: $hint"
+    # Exiting during start-up is a failure to report, not one to restart forever.
+    if [ "$(restarts "$name")" != 0 ]; then stop_daemon "$name"; die "$name" "$log" "process exited during start-up: $hint"; fi
     [ $SECONDS -lt $deadline ] || die "$name" "$log" "$hint"
     sleep 0.3
   done

@@ -27,6 +27,10 @@ ensure_dapr() {
     step dapr "using the installed runtime in $DAPR_BIN_DIR ($("$DAPR_BIN_DIR/daprd" --version 2>/dev/null))"
     return
   fi
+  if [ -n "$DAPR_BIN_DIR_GIVEN" ] && [ -z "$(dapr_missing "$DAPR_BIN_DIR")" ] && [ -z "${NUDGE_BUILD_DAPR:-}" ]; then
+    step dapr "using the runtime in DAPR_BIN_DIR=$DAPR_BIN_DIR"
+    return
+  fi
   local src="$NUDGE_CACHE/src/dapr-$DAPR_VERSION" wanted=()
   if [ "$(cat "$DAPR_BIN_DIR/.nudge-build" 2>/dev/null)" = "$(dapr_build_id)" ]; then
     mapfile -t wanted < <(dapr_missing "$DAPR_BIN_DIR")
@@ -83,7 +87,7 @@ started_with_tls() { head -1 "$LOG_DIR/$1.log" 2>/dev/null | grep -q -- --tls-en
 
 start_sentry() {
   local log="$LOG_DIR/sentry.log"
-  if pid_alive sentry; then step sentry "already running on 127.0.0.1:$SENTRY_PORT"; return; fi
+  if daemon_up sentry; then step sentry "already running on 127.0.0.1:$SENTRY_PORT"; return; fi
   port_open "$SENTRY_PORT" && die sentry "$log" "port $SENTRY_PORT is taken: stop the other sentry or set SENTRY_PORT"
   mkdir -p "$SENTRY_CREDENTIALS"
   step sentry "starting the certificate authority on 127.0.0.1:$SENTRY_PORT (credentials in $SENTRY_CREDENTIALS)"
@@ -95,7 +99,7 @@ start_sentry() {
 
 start_placement() {
   local log="$LOG_DIR/placement.log"
-  if pid_alive placement && started_with_tls placement; then step placement "already running on 127.0.0.1:$PLACEMENT_PORT"; return; fi
+  if daemon_up placement && started_with_tls placement; then step placement "already running on 127.0.0.1:$PLACEMENT_PORT"; return; fi
   stop_daemon placement
   port_open "$PLACEMENT_PORT" && die placement "$log" "port $PLACEMENT_PORT is taken: stop the other placement (dapr uninstall?) or set PLACEMENT_PORT"
   mkdir -p "$DAPR_DATA/placement"
@@ -109,16 +113,17 @@ start_placement() {
 
 start_scheduler() {
   local log="$LOG_DIR/scheduler.log"
-  if pid_alive scheduler && started_with_tls scheduler; then step scheduler "already running on 127.0.0.1:$SCHEDULER_PORT"; return; fi
+  if daemon_up scheduler && started_with_tls scheduler; then step scheduler "already running on 127.0.0.1:$SCHEDULER_PORT"; return; fi
   stop_daemon scheduler
   port_open "$SCHEDULER_PORT" && die scheduler "$log" "port $SCHEDULER_PORT is taken: stop the other scheduler or set SCHEDULER_PORT"
-  mkdir -p "$DAPR_DATA/scheduler"
+  # Where it writes its mTLS identity (versioned folders beside a "current" symlink it swaps).
+  mkdir -p "$DAPR_DATA/scheduler" "$DAPR_DATA/scheduler-identity"
   step scheduler "starting on 127.0.0.1:$SCHEDULER_PORT (embedded etcd in $DAPR_DATA/scheduler)"
   start_daemon scheduler "$log" "$DAPR_BIN_DIR/scheduler" --port "$SCHEDULER_PORT" --listen-address 127.0.0.1 \
     --healthz-port "$(port_at 58082)" --healthz-listen-address 127.0.0.1 --metrics-port "$(port_at 59092)" --metrics-listen-address 127.0.0.1 \
     --etcd-data-dir "$DAPR_DATA/scheduler" --etcd-client-port "$(port_at 52379)" --etcd-client-listen-address 127.0.0.1 \
     --etcd-initial-cluster "dapr-scheduler-server-0=http://127.0.0.1:$(port_at 52380)" \
     --override-broadcast-host-port "127.0.0.1:$SCHEDULER_PORT" "${CONTROL_PLANE_TLS[@]}" \
-    --identity-directory-write "$RUN_DIR/scheduler-identity"
+    --identity-directory-write "$DAPR_DATA/scheduler-identity/current"
   wait_until scheduler "$log" 60 "scheduler not healthy within 60s (etcd ports $(port_at 52379)/$(port_at 52380) taken?)" curl -fsS "http://127.0.0.1:$(port_at 58082)/healthz"
 }

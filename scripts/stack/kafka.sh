@@ -54,7 +54,11 @@ CFG
 
 start_kafka() {
   local log="$LOG_DIR/kafka.log"
-  if pid_alive kafka; then step kafka "already running on 127.0.0.1:$KAFKA_PORT (pid $(cat "$RUN_DIR/kafka.pid"))"; return; fi
+  if daemon_up kafka; then
+    step kafka "already running on 127.0.0.1:$KAFKA_PORT (pid $(cat "$RUN_DIR/kafka.pid" 2>/dev/null))"
+    create_topics # a start that timed out may not have got that far
+    return
+  fi
   port_open "$KAFKA_PORT" && die kafka "$log" "port $KAFKA_PORT is taken by another process: stop it or set KAFKA_PORT"
   if [ "$(broker_kind)" = redpanda ]; then start_redpanda; return; fi
   ensure_kafka_artifacts

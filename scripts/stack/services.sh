@@ -60,7 +60,7 @@ ENV
 # The local stand-in for Resend's API: the real SDK, aimed at a server that captures the mail.
 start_mail_capture() {
   local log="$LOG_DIR/mail-capture.log"
-  if pid_alive mail-capture; then step mail-capture "already running: http://127.0.0.1:$MAIL_CAPTURE_PORT"; return; fi
+  if daemon_up mail-capture; then step mail-capture "already running: http://127.0.0.1:$MAIL_CAPTURE_PORT"; return; fi
   port_open "$MAIL_CAPTURE_PORT" && die mail-capture "$log" "port $MAIL_CAPTURE_PORT is taken: set MAIL_CAPTURE_PORT"
   step mail-capture "starting the Resend capture server on http://127.0.0.1:$MAIL_CAPTURE_PORT"
   start_daemon mail-capture "$log" env "PORT=$MAIL_CAPTURE_PORT" HOST=127.0.0.1 bun "$NUDGE_ROOT/packages/mail-capture/src/main.ts"
@@ -69,7 +69,7 @@ start_mail_capture() {
 
 start_service() { # NAME APP_PORT DAPR_HTTP DAPR_GRPC DAPR_INTERNAL DAPR_METRICS
   local name=$1 port=$2 log="$LOG_DIR/$1.log"
-  if pid_alive "$name" && pid_alive "daprd-$name"; then step "$name" "already running on http://127.0.0.1:$port"; return; fi
+  if daemon_up "$name" && daemon_up "daprd-$name"; then step "$name" "already running on http://127.0.0.1:$port"; return; fi
   stop_daemon "$name"; stop_daemon "daprd-$name"
   local env_lines; mapfile -t env_lines < <(service_env "$@")
   # Who may invoke this app through Dapr (access control), on top of the shared configuration.
@@ -84,7 +84,8 @@ start_service() { # NAME APP_PORT DAPR_HTTP DAPR_GRPC DAPR_INTERNAL DAPR_METRICS
   start_daemon "$name" "$log" env "${env_lines[@]}" bun "$NUDGE_ROOT/services/$name/src/main.ts"
   (cd "$NUDGE_ROOT" && start_daemon "daprd-$name" "$LOG_DIR/daprd-$name.log" env \
     "NUDGE_DAPR_KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT" "NUDGE_DAPR_STATE_PG=$(postgres_url)" "APP_API_TOKEN=$NUDGE_DEV_APP_TOKEN" \
-    "POD_NAME=$name-local" "DAPR_TRUST_ANCHORS=$(cat "$DAPR_TRUST_ANCHORS_FILE")" "$DAPR_BIN_DIR/daprd" --app-id "$name" --app-port "$port" --app-protocol http --app-channel-address 127.0.0.1 \
+    "POD_NAME=$name-local" "DAPR_TRUST_ANCHORS=$(cat "$DAPR_TRUST_ANCHORS_FILE")" \
+    "NUDGE_NAME_RESOLUTION_DB=$DAPR_DATA/nameresolution.db" "$DAPR_BIN_DIR/daprd" --app-id "$name" --app-port "$port" --app-protocol http --app-channel-address 127.0.0.1 \
     --dapr-http-port "$3" --dapr-grpc-port "$4" --dapr-internal-grpc-port "$5" --metrics-port "$6" \
     --dapr-listen-addresses 127.0.0.1 --resources-path dapr/components --resources-path dapr/subscriptions \
     --config dapr/config.yaml "${access[@]}" \
@@ -95,8 +96,12 @@ start_service() { # NAME APP_PORT DAPR_HTTP DAPR_GRPC DAPR_INTERNAL DAPR_METRICS
 }
 
 start_services() { local row; start_mail_capture; for row in "${SERVICE_TABLE[@]}"; do start_service $row; done; }
+# The sidecars first, so that each drains what it is delivering to its app (Dapr's graceful
+# shutdown) while the app still answers; then the apps. Each group at once: one by one, five
+# sidecars' shutdown windows add up.
 stop_services() {
-  local row name
-  for row in "${SERVICE_TABLE[@]}"; do name=${row%% *}; stop_daemon "$name"; stop_daemon "daprd-$name"; done
-  stop_daemon mail-capture
+  local row names=()
+  for row in "${SERVICE_TABLE[@]}"; do names+=("${row%% *}"); done
+  stop_daemons "${names[@]/#/daprd-}"
+  stop_daemons "${names[@]}" mail-capture
 }

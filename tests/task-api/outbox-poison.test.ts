@@ -52,7 +52,8 @@ afterAll(async () => {
 const envelope = (id: string, subject: string, data: unknown) => ({
   specversion: "1.0",
   id,
-  type: "task.updated",
+  // Not a task event: consumers of task-events ignore it, so nothing lands on dlq-events.
+  type: "test.outbox-probe",
   source: "/task-api",
   subject,
   time: new Date().toISOString(),

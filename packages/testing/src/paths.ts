@@ -6,8 +6,6 @@ export const repoRoot = resolve(import.meta.dir, "../../..");
 export const cacheDir = process.env.NUDGE_CACHE ?? join(repoRoot, ".cache");
 export const testLogDir = join(cacheDir, "logs", "test");
 mkdirSync(testLogDir, { recursive: true });
-// dapr/config.yaml keeps SQLite name resolution in .cache/data (relative to the sidecar's cwd).
-mkdirSync(join(repoRoot, ".cache", "data"), { recursive: true });
 
 /** Dapr binaries in the `dapr init` layout: DAPR_BIN_DIR, ./nudge's cache, or ~/.dapr/bin. */
 export function daprBinDir(): string {

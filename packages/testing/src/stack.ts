@@ -1,8 +1,8 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { type ControlPlane, startControlPlane } from "./control-plane.ts";
 import { createDatabase, type Infra, startInfra } from "./infra.ts";
-import { cacheDir, repoRoot } from "./paths.ts";
+import { cacheDir } from "./paths.ts";
 import { type RunningSidecar, type SidecarOptions, startSidecar } from "./sidecar.ts";
 
 /**
@@ -17,7 +17,7 @@ export interface TestStack {
   sidecar(
     options: Pick<
       SidecarOptions,
-      "appId" | "appPort" | "resourcesPaths" | "ports" | "env" | "logName" | "extraArgs"
+      "appId" | "appPort" | "resourcesPaths" | "ports" | "env" | "logName" | "configPath" | "extraArgs"
     >,
   ): Promise<RunningSidecar>;
 }
@@ -40,8 +40,12 @@ async function start(): Promise<TestStack> {
   cleanups.push(() => database.drop());
   const controlPlane = await startControlPlane();
   cleanups.push(() => controlPlane.stop());
-  const configPath = runConfiguration(database.name);
-  cleanups.push(async () => rmSync(join(configPath, ".."), { recursive: true, force: true }));
+  // A name-resolution file of this run's own (dapr/config.yaml reads it from the environment):
+  // sidecars find this run's apps only — never those of a stack or another run on the machine.
+  const runDir = join(cacheDir, "run", database.name);
+  mkdirSync(runDir, { recursive: true });
+  cleanups.push(async () => rmSync(runDir, { recursive: true, force: true }));
+  const nameResolution = join(runDir, "nameresolution.db");
   return {
     infra,
     controlPlane,
@@ -53,32 +57,13 @@ async function start(): Promise<TestStack> {
         schedulerAddress: controlPlane.schedulerAddress,
         databaseUrl: database.url,
         kafkaBrokers: infra.kafkaBrokers,
-        configPath,
+        env: { NUDGE_NAME_RESOLUTION_DB: nameResolution, ...options.env },
         mtls: { sentryAddress: controlPlane.sentryAddress, trustAnchors: controlPlane.trustAnchors },
       });
       cleanups.push(() => sidecar.stop());
       return sidecar;
     },
   };
-}
-
-/**
- * The project's Dapr Configuration with a name-resolution file of this run's own: sidecars find
- * this run's apps only — never those of the local stack or of another run on the same machine
- * that use the same app-ids.
- */
-function runConfiguration(runName: string): string {
-  const dir = join(cacheDir, "run", runName);
-  mkdirSync(dir, { recursive: true });
-  const shared = readFileSync(join(repoRoot, "dapr", "config.yaml"), "utf8");
-  const own = shared.replace(
-    /connectionString: .*nameresolution\.db/,
-    `connectionString: ${join(dir, "nameresolution.db")}`,
-  );
-  if (own === shared) throw new Error("dapr/config.yaml no longer names a SQLite name-resolution file");
-  const path = join(dir, "config.yaml");
-  writeFileSync(path, own);
-  return path;
 }
 
 /** Stops what the stack started, newest first. Errors are collected, not swallowed. */
