@@ -25,6 +25,7 @@ export const startupEnv: Record<string, Record<string, string>> = {
     JWT_SECRET: "deploy-test-secret-0123456789abcdef0123",
     JWT_ISSUER: "https://auth.nudge.test/",
     JWT_AUDIENCE: "nudge-api",
+    EMAIL_LINK_KEY: "deploy-test-email-link-key-0123456789ab",
   },
   "notification-service": { RESEND_API_KEY: "re_deploy_test" },
   "audit-service": {

@@ -24,7 +24,7 @@ let recorder: EventRecorder;
 let resumedRelay: ReturnType<typeof startOutboxRelay> | undefined;
 beforeAll(async () => {
   system = await startReminderSystem({
-    env: { REMINDER_SHARDS: "1", REMINDER_CHUNK_SIZE: String(CHUNK), REMINDER_PREPARE_MS: "500" },
+    notification: { REMINDER_SHARDS: "1", REMINDER_CHUNK_SIZE: String(CHUNK), REMINDER_PREPARE_MS: "500" },
   });
   recorder = await startEventRecorder(system.api.stack, ["reminders", "dlq-events"]);
 }, STARTUP_TIMEOUT_MS);

@@ -6,7 +6,7 @@ import { FAULTY_AFTER_MS, type ReminderSystem, secondsAhead, startReminderSystem
 const PREPARE_MS = 500;
 let system: ReminderSystem;
 beforeAll(async () => {
-  system = await startReminderSystem({ env: { REMINDER_PREPARE_MS: String(PREPARE_MS) } });
+  system = await startReminderSystem({ notification: { REMINDER_PREPARE_MS: String(PREPARE_MS) } });
 }, STARTUP_TIMEOUT_MS);
 afterAll(() => system?.stop(), TEARDOWN_TIMEOUT_MS);
 

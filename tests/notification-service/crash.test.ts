@@ -1,22 +1,17 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { join } from "node:path";
 import { connect, type Sql } from "@nudge/db";
 import { type MailCapture, startMailCapture } from "@nudge/mail-capture";
 import {
-  freePort,
   type RunningSidecar,
-  repoRoot,
   type ServiceProcess,
   STARTUP_TIMEOUT_MS,
-  serviceProcess,
-  sidecarPorts,
   TEARDOWN_TIMEOUT_MS,
   waitFor,
 } from "@nudge/testing";
 import { migrateNotificationService } from "../../services/notification-service/src/migrate.ts";
-import { APP_API_TOKEN, startTaskApi, type TaskApiFixture } from "../task-api/fixture.ts";
+import { startTaskApi, type TaskApiFixture } from "../task-api/fixture.ts";
 import {
-  notificationEnv,
+  notificationProcess,
   type Recipient,
   remindersAt,
   SCHEMA,
@@ -40,23 +35,10 @@ beforeAll(async () => {
   api = await startTaskApi();
   mail = await startMailCapture({ port: 0 });
   await migrateNotificationService(api.stack.databaseUrl, SCHEMA);
-  const port = await freePort();
-  const ports = await sidecarPorts();
-  const env = {
-    ...notificationEnv(api.stack.databaseUrl, port, ports, mail.url),
-    LOG_LEVEL: "error",
+  ({ app: service, sidecar } = await notificationProcess(api, mail.url, {
     REMINDER_PREPARE_MS: String(PREPARE_MS),
     REMINDER_SHARDS: "1",
-  };
-  service = serviceProcess("notification-service", port, env);
-  await service.start();
-  sidecar = await api.stack.sidecar({
-    appId: "notification-service",
-    appPort: port,
-    ports,
-    resourcesPaths: [join(repoRoot, "dapr", "subscriptions")],
-    env: { APP_API_TOKEN },
-  });
+  }));
   probe = connect(api.stack.databaseUrl, { schema: SCHEMA, max: 1, applicationName: "crash-probe" });
   await untilRemindersFlow(api, probe);
 }, STARTUP_TIMEOUT_MS);

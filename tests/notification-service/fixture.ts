@@ -3,11 +3,23 @@ import { publishEvent, type Sidecar, sidecarReady } from "@nudge/dapr";
 import type { Sql } from "@nudge/db";
 import { startMailCapture } from "@nudge/mail-capture";
 import { createLogger } from "@nudge/service";
-import { freePort, type RunningSidecar, repoRoot, sidecarPorts, waitFor } from "@nudge/testing";
+import {
+  freePort,
+  type RunningSidecar,
+  repoRoot,
+  type ServiceProcess,
+  serviceProcess,
+  sidecarPorts,
+  waitFor,
+} from "@nudge/testing";
 import { loadConfig } from "../../services/notification-service/src/config.ts";
 import { migrateNotificationService } from "../../services/notification-service/src/migrate.ts";
 import { createNotificationService } from "../../services/notification-service/src/runtime.ts";
 import { APP_API_TOKEN, startTaskApi, type TaskApiFixture } from "../task-api/fixture.ts";
+
+/** The task title a reminder email's subject names ("Reminder: <title> (due <when>)"). */
+export const reminderTitle = (subject: string) =>
+  subject.replace(/^Reminder: /, "").replace(/ \(due [^)]*\)$/, "");
 
 export const OPERATOR_TOKEN = "operator-token-for-tests-0123";
 export const SCHEMA = "notification_service";
@@ -31,7 +43,8 @@ export function notificationEnv(
     RESEND_API_KEY: "re_test_key",
     RESEND_BASE_URL: mailUrl,
     EMAIL_FROM: "Nudge <reminders@nudge.test>",
-    LINK_BASE_URL: "https://nudge.test",
+    EMAIL_REPLY_TO: "help@nudge.test",
+    EMAIL_UNSUBSCRIBE_MAILTO: "unsubscribe@nudge.test",
     SEND_FIRST_RETRY_MS: "200",
   };
 }
@@ -40,8 +53,10 @@ export function notificationEnv(
  * The whole reminder path on real parts: task-api (outbox → Kafka), notification-service with its
  * own daprd (declarative subscription, Jobs, Workflow), and the Resend capture server.
  */
-export async function startReminderSystem(options: { env?: Record<string, string> } = {}) {
-  const api = await startTaskApi();
+export async function startReminderSystem(
+  env: { taskApi?: Record<string, string>; notification?: Record<string, string> } = {},
+) {
+  const api = await startTaskApi("task-api", env.taskApi);
   const mail = await startMailCapture({ port: 0 });
   await migrateNotificationService(api.stack.databaseUrl, SCHEMA);
   const port = await freePort();
@@ -49,7 +64,7 @@ export async function startReminderSystem(options: { env?: Record<string, string
   const config = loadConfig({
     ...notificationEnv(api.stack.databaseUrl, port, ports, mail.url),
     LOG_LEVEL: "warn",
-    ...options.env,
+    ...env.notification,
   });
   const service = createNotificationService(config, createLogger("notification-service", "warn"));
   service.listen();
@@ -75,6 +90,36 @@ export async function startReminderSystem(options: { env?: Record<string, string
       await api.stop();
     },
   };
+}
+
+/**
+ * notification-service as a real process (so a test can SIGKILL it at the bad moment) with its
+ * own daprd, against `api`'s database and the capture server at `mailUrl`. Migrations are the
+ * caller's (once per database, before the first replica).
+ */
+export async function notificationProcess(
+  api: TaskApiFixture,
+  mailUrl: string,
+  env: Record<string, string> = {},
+  logName?: string,
+): Promise<{ app: ServiceProcess; sidecar: RunningSidecar }> {
+  const port = await freePort();
+  const ports = await sidecarPorts();
+  const app = serviceProcess("notification-service", port, {
+    ...notificationEnv(api.stack.databaseUrl, port, ports, mailUrl),
+    LOG_LEVEL: "error",
+    ...env,
+  });
+  await app.start();
+  const sidecar = await api.stack.sidecar({
+    appId: "notification-service",
+    appPort: port,
+    ports,
+    resourcesPaths: [join(repoRoot, "dapr", "subscriptions")],
+    env: { APP_API_TOKEN },
+    ...(logName ? { logName } : {}),
+  });
+  return { app, sidecar };
 }
 
 /**

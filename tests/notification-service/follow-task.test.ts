@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { STARTUP_TIMEOUT_MS, TEARDOWN_TIMEOUT_MS, waitFor } from "@nudge/testing";
-import { type ReminderSystem, startReminderSystem } from "./fixture.ts";
+import { type ReminderSystem, reminderTitle, startReminderSystem } from "./fixture.ts";
 
 let system: ReminderSystem;
 beforeAll(async () => {
@@ -37,12 +37,12 @@ async function taskWithReminder(user: string, title: string, at: Date, dueAt?: D
 async function expectOnlySentinel(email: string, sentinelTitle: string) {
   await waitFor(
     "the sentinel's email",
-    () => mailFor(email).some((m) => m.subject === `Reminder: ${sentinelTitle}`),
+    () => mailFor(email).some((m) => reminderTitle(m.subject) === sentinelTitle),
     {
       timeoutMs: 20_000,
     },
   );
-  expect(mailFor(email).map((m) => m.subject)).toEqual([`Reminder: ${sentinelTitle}`]);
+  expect(mailFor(email).map((m) => reminderTitle(m.subject))).toEqual([sentinelTitle]);
 }
 
 describe("reminders follow their task", () => {
@@ -88,7 +88,7 @@ describe("reminders follow their task", () => {
     expect(mail?.receivedAt).toBeGreaterThanOrEqual(moved.getTime() - 1000);
     await taskWithReminder(user, "Sentinel C", ahead(1000));
     await waitFor("the sentinel", () => mailFor(email).length >= 2, { timeoutMs: 20_000 });
-    expect(mailFor(email).filter((m) => m.subject === "Reminder: Moved")).toHaveLength(1);
+    expect(mailFor(email).filter((m) => reminderTitle(m.subject) === "Moved")).toHaveLength(1);
   }, 40_000);
 
   test("snoozing a reminder makes it fire again at the snooze instant", async () => {

@@ -1,21 +1,16 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { join } from "node:path";
 import { connect, type Sql } from "@nudge/db";
 import { type MailCapture, startMailCapture } from "@nudge/mail-capture";
 import {
-  freePort,
   type RunningSidecar,
-  repoRoot,
   type ServiceProcess,
   STARTUP_TIMEOUT_MS,
-  serviceProcess,
-  sidecarPorts,
   TEARDOWN_TIMEOUT_MS,
   waitFor,
 } from "@nudge/testing";
 import { migrateNotificationService } from "../../services/notification-service/src/migrate.ts";
-import { APP_API_TOKEN, startTaskApi, type TaskApiFixture, tokenFor } from "../task-api/fixture.ts";
-import { notificationEnv, SCHEMA, secondsAhead, untilRemindersFlow } from "./fixture.ts";
+import { startTaskApi, type TaskApiFixture, tokenFor } from "../task-api/fixture.ts";
+import { notificationProcess, SCHEMA, secondsAhead, untilRemindersFlow } from "./fixture.ts";
 
 interface Replica {
   name: string;
@@ -34,22 +29,12 @@ beforeAll(async () => {
   mail = await startMailCapture({ port: 0 });
   await migrateNotificationService(api.stack.databaseUrl, SCHEMA);
   for (const name of ["replica-1", "replica-2"]) {
-    const port = await freePort();
-    const ports = await sidecarPorts();
-    const app = serviceProcess("notification-service", port, {
-      ...notificationEnv(api.stack.databaseUrl, port, ports, mail.url),
-      LOG_LEVEL: "error",
-      POD_NAME: name,
-    });
-    await app.start();
-    const sidecar = await api.stack.sidecar({
-      appId: "notification-service",
-      appPort: port,
-      ports,
-      resourcesPaths: [join(repoRoot, "dapr", "subscriptions")],
-      env: { APP_API_TOKEN },
-      logName: `notification-service-${name}`,
-    });
+    const { app, sidecar } = await notificationProcess(
+      api,
+      mail.url,
+      { POD_NAME: name },
+      `notification-service-${name}`,
+    );
     replicas.push({ name, app, sidecar });
   }
   probe = connect(api.stack.databaseUrl, { schema: SCHEMA, max: 2, applicationName: "replicas-probe" });

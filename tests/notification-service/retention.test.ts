@@ -13,7 +13,7 @@ import { type ReminderSystem, remindersAt, secondsAhead, startReminderSystem } f
 let system: ReminderSystem;
 beforeAll(async () => {
   system = await startReminderSystem({
-    env: { DELIVERY_RETENTION_SCHEDULE: "@every 1s", REMINDER_SHARDS: "1" },
+    notification: { DELIVERY_RETENTION_SCHEDULE: "@every 1s", REMINDER_SHARDS: "1" },
   });
   await system.service.scheduleRetention(() => sidecarReady(system.sidecar));
 }, STARTUP_TIMEOUT_MS);
@@ -79,6 +79,18 @@ describe("the clean-up of delivery bookkeeping", () => {
         { send_key: string }[]
       >`select send_key from deliveries where instance_id = ${deliveryOf(delivered)}`
     ).map((row) => row.send_key);
+    // Digest records: one finished 8 days ago goes; one finished today and one still pending stay.
+    const digest = (name: string) => `digest-retention-${name}-${crypto.randomUUID()}`;
+    const [oldSent, todaySent, oldPending] = [
+      digest("old-sent"),
+      digest("today-sent"),
+      digest("old-pending"),
+    ];
+    await sql`
+      insert into digests (id, user_id, day, due_at, status) values
+        (${oldSent}, ${oldSent}, (now() - interval '8 days')::date, now() - interval '8 days', 'sent'),
+        (${todaySent}, ${todaySent}, now()::date, now() - interval '1 hour', 'sent'),
+        (${oldPending}, ${oldPending}, (now() - interval '8 days')::date, now() - interval '8 days', 'pending')`;
     const events = await sql<{ n: number }[]>`select count(*)::int as n from processed_events`;
     expect(events[0]?.n).toBeGreaterThan(0);
 
@@ -91,12 +103,21 @@ describe("the clean-up of delivery bookkeeping", () => {
     await waitFor(
       "the clean-up",
       async () => {
-        const [left] = await sql<{ occurrences: number; buckets: number; sends: number; events: number }[]>`
+        const [left] = await sql<
+          { occurrences: number; buckets: number; sends: number; events: number; digests: number }[]
+        >`
           select (select count(*) from occurrences where delivery_id = any(${[deliveryOf(delivered), deliveryOf(cancelled)]}::text[]))::int as occurrences,
                  (select count(*) from buckets where bucket = ${bucket.bucket} and shard = ${bucket.shard})::int as buckets,
                  (select count(*) from sends where idempotency_key = any(${sentKeys}::text[]))::int as sends,
-                 (select count(*) from processed_events)::int as events`;
-        return left?.occurrences === 0 && left.buckets === 0 && left.sends === 0 && left.events === 0;
+                 (select count(*) from processed_events)::int as events,
+                 (select count(*) from digests where id = ${oldSent})::int as digests`;
+        return (
+          left?.occurrences === 0 &&
+          left.buckets === 0 &&
+          left.sends === 0 &&
+          left.events === 0 &&
+          left.digests === 0
+        );
       },
       { timeoutMs: 30_000, intervalMs: 250 },
     );
@@ -109,6 +130,9 @@ describe("the clean-up of delivery bookkeeping", () => {
              (select count(*) from sends where idempotency_key = ${`${retrying}-c0`})::int as retrying,
              (select count(*) from deliveries where instance_id = ${deliveryOf(delivered)} and status = 'sent')::int as deliveries`;
     expect(kept).toEqual({ armed: "armed", scheduled: 1, retrying: 1, deliveries: 1 });
+    const digestsKept = await sql<{ id: string }[]>`
+      select id from digests where id = any(${[todaySent, oldPending]}::text[]) order by id`;
+    expect(digestsKept.map((row) => row.id).sort()).toEqual([todaySent, oldPending].sort());
 
     // The delivered reminder's event again (a replay from dlq-events, a redelivery): its event
     // id and occurrence are forgotten, so it is armed and claimed again — and not emailed again.

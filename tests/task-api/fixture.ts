@@ -4,6 +4,8 @@ import { freePort, type RunningSidecar, type SidecarPorts, sidecarPorts, testSta
 import { SignJWT } from "jose";
 import { buildApp } from "../../services/task-api/src/app.ts";
 import { loadConfig } from "../../services/task-api/src/config.ts";
+import { linkKey } from "../../services/task-api/src/email/links.ts";
+import { linkMinter } from "../../services/task-api/src/email/mint.ts";
 import { migrateTaskApi } from "../../services/task-api/src/migrate.ts";
 import { Metrics } from "../../services/task-api/src/observability/metrics.ts";
 import { metricsApp } from "../../services/task-api/src/observability/routes.ts";
@@ -15,6 +17,18 @@ export const JWT = {
   audience: "nudge-api",
 };
 export const APP_API_TOKEN = "app-token-for-tests-0123456789";
+/** The key task-api signs email links with in tests (tests sign links of their own with it too). */
+export const EMAIL_LINK_KEY = "email-link-key-for-tests-0123456789abcdef";
+
+/** Links as task-api mints them for emails, signed with the tests' key, on `baseUrl`. */
+export const testLinkMinter = (baseUrl: string, snoozeSeconds = 3600) =>
+  linkMinter({
+    keys: { current: linkKey(EMAIL_LINK_KEY) },
+    baseUrl,
+    actionTtlSeconds: 3600,
+    settingsTtlSeconds: 3600,
+    snoozeSeconds,
+  });
 
 /** A signed access token for `sub`, as the identity provider would issue it. */
 export async function tokenFor(
@@ -46,6 +60,7 @@ export function taskApiEnv(databaseUrl: string, schema: string, port: number, po
     JWT_AUDIENCE: JWT.audience,
     OUTBOX_POLL_MS: "500",
     PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+    EMAIL_LINK_KEY,
   };
 }
 

@@ -253,6 +253,8 @@ describe("a chunk's look-up, through Dapr service invocation", () => {
       user: ada,
       body: { email: "ada@example.test", timeZone: "Europe/Paris" },
     });
+    // Bob unsubscribed from reminder emails: the look-up says so, notification-service decides.
+    await api.request("PATCH", "/me/preferences", { user: bob, body: { reminderEmails: false } });
     const adaTask = await createTask(ada, { title: "Ada's", priority: "high" });
     const bobTask = await createTask(bob, { title: "Bob's" });
     const { body: kept } = await addReminder(ada, adaTask.id, { at: fromNow(HOUR) });
@@ -272,21 +274,41 @@ describe("a chunk's look-up, through Dapr service invocation", () => {
     expect(response.status).toBe(200);
     const answer = (await response.json()) as OccurrenceLookup;
     expect([...Value.Errors(OccurrenceLookup, answer)]).toEqual([]);
+    const [bobItem, , adaItem] = answer.items;
     expect(answer.items).toEqual([
       {
         ...(asked[0] as (typeof asked)[number]),
         currentOccurrenceKey: snoozed.occurrenceKey,
         task: { id: bobTask.id, title: "Bob's", status: "open", priority: "none", dueAt: null },
-        owner: { userId: bob, timeZone: "UTC", email: null },
+        owner: { userId: bob, timeZone: "UTC", email: null, reminderEmails: false },
+        // The occurrence asked for is not current: no email, so no links.
+        links: null,
       },
       { ...(asked[1] as (typeof asked)[number]), currentOccurrenceKey: null, task: null, owner: null },
       {
         ...(asked[2] as (typeof asked)[number]),
         currentOccurrenceKey: kept.occurrenceKey,
         task: { id: adaTask.id, title: "Ada's", status: "open", priority: "high", dueAt: null },
-        owner: { userId: ada, timeZone: "Europe/Paris", email: "ada@example.test" },
+        owner: { userId: ada, timeZone: "Europe/Paris", email: "ada@example.test", reminderEmails: true },
+        links: adaItem?.links,
       },
     ]);
+    expect(bobItem?.links).toBeNull();
+    // The links are task-api's own signed grants for exactly this occurrence: each one opens its
+    // page on the public base URL, and none is another's.
+    const links = adaItem?.links;
+    if (!links) throw new Error("the current occurrence came without links");
+    const grants = [links.done, links.snoozeHour, links.snoozeTomorrow, links.open];
+    expect(new Set(grants).size).toBe(4);
+    for (const url of grants) {
+      expect(url).toStartWith(`${api.baseUrl}/email/links/`);
+      const page = await fetch(url);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain("Ada&#39;s");
+    }
+    expect(links.calendar).toBeNull(); // the task has no due time
+    expect(links.unsubscribe).toStartWith(`${api.baseUrl}/email/unsubscribe/`);
+    expect(links.settings).toStartWith(`${api.baseUrl}/email/settings/`);
     expect(snoozed.occurrenceKey).not.toBe(moved.occurrenceKey);
   });
 

@@ -1,5 +1,7 @@
 export * from "./audit.ts";
 export * from "./common.ts";
+export * from "./digest.ts";
+export * from "./email.ts";
 export * from "./events.ts";
 export * from "./internal.ts";
 export * from "./preferences.ts";

@@ -1,13 +1,23 @@
 import { type Static, Type } from "@sinclair/typebox";
 import { Nullable, Text } from "./common.ts";
+import { ReminderEmailLinks } from "./email.ts";
 import { Reminder } from "./reminders.ts";
 import { Task, TaskCreate } from "./tasks.ts";
+
+/** The owner of a task as the email path needs them: where to, in which zone, and whether by email. */
+const RecipientOwner = Type.Object({
+  userId: Type.String(),
+  timeZone: Type.String(),
+  email: Nullable(Type.String()),
+  /** False after an unsubscribe: in-app notifications only. */
+  reminderEmails: Type.Optional(Type.Boolean()),
+});
 
 /** task-api's internal routes, reached only through Dapr service invocation. */
 export const TaskWithOwner = Type.Object(
   {
     task: Task,
-    owner: Type.Object({ userId: Type.String(), timeZone: Type.String(), email: Nullable(Type.String()) }),
+    owner: RecipientOwner,
   },
   { $id: "TaskWithOwner" },
 );
@@ -21,7 +31,9 @@ export const ReminderWithOwner = Type.Object(
   {
     reminder: Reminder,
     task: Task,
-    owner: Type.Object({ userId: Type.String(), timeZone: Type.String(), email: Nullable(Type.String()) }),
+    owner: RecipientOwner,
+    /** The email's signed links (actions, settings, unsubscribe); null while it is not armed. */
+    links: Type.Optional(Nullable(ReminderEmailLinks)),
   },
   { $id: "ReminderWithOwner" },
 );
@@ -78,9 +90,9 @@ export const OccurrenceLookup = Type.Object(
             dueAt: Nullable(Type.String()),
           }),
         ),
-        owner: Nullable(
-          Type.Object({ userId: Type.String(), timeZone: Type.String(), email: Nullable(Type.String()) }),
-        ),
+        owner: Nullable(RecipientOwner),
+        /** The email's signed links for the current occurrence; null when the reminder is not armed. */
+        links: Type.Optional(Nullable(ReminderEmailLinks)),
       }),
     ),
   },

@@ -1,5 +1,6 @@
 import { AuditEntry, AuditPage, DeadLetter, LiveMessage } from "./audit.ts";
 import { Problem } from "./common.ts";
+import { DigestClaimed, DigestContents, DigestDue, InternalDigestDue, InternalDigestRefs } from "./digest.ts";
 import { TaskEvent, TaskUpdate } from "./events.ts";
 import {
   InternalOccurrenceLookup,
@@ -70,4 +71,9 @@ export const exportedSchemas = {
   AuditPage,
   LiveMessage,
   DeadLetter,
+  InternalDigestDue,
+  DigestDue,
+  InternalDigestRefs,
+  DigestClaimed,
+  DigestContents,
 };

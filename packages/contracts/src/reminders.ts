@@ -68,6 +68,8 @@ export const ReminderEventData = Type.Object({
   previousOccurrenceKey: Type.Optional(Nullable(Type.String())),
   /** sent: the provider's message id; failed: the reason. */
   messageId: Type.Optional(Type.String()),
+  /** sent: how it reached the user — by email (and in-app), or in-app only (emails are off). */
+  channel: Type.Optional(Type.Union([Type.Literal("email"), Type.Literal("in-app")])),
   reason: Type.Optional(Type.String()),
 });
 export type ReminderEventData = Static<typeof ReminderEventData>;

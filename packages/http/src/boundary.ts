@@ -2,7 +2,18 @@ import type { Logger } from "@nudge/service";
 import type { Elysia } from "elysia";
 import { type AccessPolicy, accessOf, authorize } from "./access.ts";
 import { errorResponse, problemResponse } from "./errors.ts";
-import { checkRequestShape, readJsonBody } from "./request.ts";
+import { checkRequestShape, readFormBody, readJsonBody } from "./request.ts";
+
+/**
+ * Paths a person opens in a browser (the pages email links lead to): their bodies are HTML form
+ * posts (application/x-www-form-urlencoded, as strict as JSON bodies elsewhere) and their errors
+ * pages with the same status, title and detail a problem would carry — never JSON.
+ */
+export interface PagePolicy {
+  /** Exact paths, or prefixes ending in "/". */
+  paths: string[];
+  render: (status: number, title: string, detail?: string) => Response;
+}
 
 export interface BoundaryOptions extends AccessPolicy {
   log: Logger;
@@ -12,6 +23,19 @@ export interface BoundaryOptions extends AccessPolicy {
    * the app token, gets past access control to send one.
    */
   sidecarBodyBytes?: number;
+  pages?: PagePolicy;
+}
+
+export const isPagePath = (pages: { paths: string[] } | undefined, path: string) =>
+  pages?.paths.some((p) => (p.endsWith("/") ? path.startsWith(p) : path === p)) ?? false;
+
+/** The problem `response` carries, as the page `pages` renders for it. */
+async function asPage(response: Response, pages: PagePolicy): Promise<Response> {
+  const problem = (await response.json()) as { status: number; title: string; detail?: string };
+  const page = pages.render(problem.status, problem.title, problem.detail);
+  const allow = response.headers.get("allow");
+  if (allow) page.headers.set("allow", allow);
+  return page;
 }
 
 const PUBLIC_BODY_TYPES = ["application/json"] as const;
@@ -45,27 +69,33 @@ export function boundary(options: BoundaryOptions) {
         await authorize(options, request, url.pathname);
       })
       .onParse({ as: "global" }, async ({ request, path }) => {
+        if (isPagePath(options.pages, path)) return (await readFormBody(request)) ?? null;
         const sidecar = accessOf(options, path) === "sidecar";
         const types = sidecar ? SIDECAR_BODY_TYPES : PUBLIC_BODY_TYPES;
         return (await readJsonBody(request, types, sidecar ? options.sidecarBodyBytes : undefined)) ?? null;
       })
-      .onError({ as: "global" }, ({ code, error, request }) => {
-        const response = errorResponse(code, error, request, log);
-        if (response) return response;
+      .onError({ as: "global" }, async ({ code, error, request }) => {
         const path = new URL(request.url).pathname;
-        const methods = methodsFor(path);
-        if (methods.length && !methods.includes(request.method)) {
-          const answer = problemResponse(
-            405,
-            "method-not-allowed",
-            "Method not allowed",
-            `${request.method} is not allowed here; allowed: ${methods.join(", ")}`,
-          );
-          answer.headers.set("allow", methods.join(", "));
-          return answer;
-        }
-        return problemResponse(404, "not-found", "Not found", "no such route");
+        const response = problemFor(code, error, request, path);
+        return options.pages && isPagePath(options.pages, path) ? asPage(response, options.pages) : response;
       }) as App;
+
+    function problemFor(code: unknown, error: unknown, request: Request, path: string): Response {
+      const response = errorResponse(code, error, request, log);
+      if (response) return response;
+      const methods = methodsFor(path);
+      if (methods.length && !methods.includes(request.method)) {
+        const answer = problemResponse(
+          405,
+          "method-not-allowed",
+          "Method not allowed",
+          `${request.method} is not allowed here; allowed: ${methods.join(", ")}`,
+        );
+        answer.headers.set("allow", methods.join(", "));
+        return answer;
+      }
+      return problemResponse(404, "not-found", "Not found", "no such route");
+    }
   };
 }
 

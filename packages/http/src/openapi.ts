@@ -8,6 +8,7 @@ import scalarScript from "../node_modules/@scalar/api-reference/dist/browser/sta
   type: "text",
 };
 import { type AccessPolicy, accessOf } from "./access.ts";
+import { isPagePath } from "./boundary.ts";
 
 export interface ApiDocsOptions {
   title: string;
@@ -17,6 +18,8 @@ export interface ApiDocsOptions {
   access: AccessPolicy;
   /** Paths left out of the document (internal, sidecar and operator routes). */
   exclude: RegExp[];
+  /** The boundary's page paths: form bodies, and every answer (errors too) an HTML page. */
+  pages?: string[];
 }
 
 /** Request headers a route reads, for its document (Elysia documents only schema-validated ones). */
@@ -52,6 +55,8 @@ type Operation = {
 };
 
 const problemContent = { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } };
+const pageContent = { "text/html": { schema: { type: "string" } } };
+const FORM = "application/x-www-form-urlencoded";
 const ERROR_TEXT: Record<string, string> = {
   "400": "Malformed request: a path, query or header value, or a body that is not strict JSON",
   "401": "No valid bearer token",
@@ -60,9 +65,9 @@ const ERROR_TEXT: Record<string, string> = {
   "409": "Conflicts with the resource's current state",
   "412": "If-Match does not match the current version",
   "413": "Body larger than 64 KiB",
+  "414": "Path and query longer than 4 KiB",
   "415": "Body is not application/json",
   "422": "Well-formed body with invalid content; `errors` names each field",
-  "414": "Path and query longer than 4 KiB",
   "431": "Header fields larger than 8 KiB in all",
 };
 
@@ -75,7 +80,10 @@ type AnyElysia = Elysia<any, any, any, any, any, any, any>;
  * can produce them), bodies are application/json only, and public routes need no token.
  */
 export function openApiDocument(app: AnyElysia, options: ApiDocsOptions) {
-  const generated = toOpenAPISchema(app, { paths: options.exclude }, undefined, undefined, "3.1.0") as {
+  const pages = { paths: options.pages ?? [] };
+  // staticFile: false — a page path may have a dot (…/task.ics) and is documented like any other.
+  const exclude = { paths: options.exclude, staticFile: false };
+  const generated = toOpenAPISchema(app, exclude, undefined, undefined, "3.1.0") as {
     paths: Record<string, Record<string, Operation>>;
     components: { schemas?: Record<string, unknown> };
   };
@@ -85,14 +93,15 @@ export function openApiDocument(app: AnyElysia, options: ApiDocsOptions) {
     const operation = generated.paths[route.path.replace(/:(\w+)/g, "{$1}")]?.[route.method.toLowerCase()];
     if (!operation || !route.hooks?.body) continue;
     const schema = JSON.parse(JSON.stringify(route.hooks.body));
-    operation.requestBody = { required: true, content: { "application/json": { schema } } };
+    const type = isPagePath(pages, route.path) ? FORM : "application/json";
+    operation.requestBody = { required: true, content: { [type]: { schema } } };
   }
   for (const [path, item] of Object.entries(generated.paths)) {
     const elysiaPath = path.replace(/\{([^}]+)\}/g, ":$1");
     const isPublic = accessOf(options.access, elysiaPath) === "public";
     for (const [method, operation] of Object.entries(item)) {
       if (typeof operation !== "object" || operation === null) continue;
-      completeOperation(operation, method, isPublic);
+      completeOperation(operation, method, isPublic, isPagePath(pages, elysiaPath));
       if (path === "/readyz") {
         operation.responses ??= {};
         operation.responses["503"] = { description: "A dependency is unreachable; the body says which" };
@@ -111,7 +120,7 @@ export function openApiDocument(app: AnyElysia, options: ApiDocsOptions) {
   };
 }
 
-function completeOperation(operation: Operation, method: string, isPublic: boolean) {
+function completeOperation(operation: Operation, method: string, isPublic: boolean, isPage: boolean) {
   const headers = (operation["x-request-headers"] ?? []) as Array<{ in: string; name: string }>;
   if (headers.length) {
     operation.parameters = [...(operation.parameters ?? []), ...headers];
@@ -123,17 +132,21 @@ function completeOperation(operation: Operation, method: string, isPublic: boole
     if (method === "delete") responses["204"] = { description: "Done; no content" };
     else responses["200"] = { description: "OK" };
   }
+  // Any request can be too long in its URI or headers, whatever its parameters' schemas say.
   const possible = ["400", "414", "431"];
   if (!isPublic) possible.push("401");
   if (operation.parameters?.some((p) => p.in === "path")) possible.push("404");
   if (hasBody) possible.push("413", "415", "422");
   if (headers.some((h) => h.name === "If-Match")) possible.push("412");
   if (headers.some((h) => h.name === "Idempotency-Key")) possible.push("422");
-  for (const status of possible) responses[status] ??= { description: ERROR_TEXT[status] as string };
+  for (const status of possible) {
+    const text = isPage && status === "415" ? `Body is not ${FORM}` : (ERROR_TEXT[status] as string);
+    responses[status] ??= { description: text };
+  }
   for (const [status, response] of Object.entries(responses)) {
     if (Number(status) >= 400 && status !== "503") {
       response.description ||= ERROR_TEXT[status] ?? "Error";
-      response.content = problemContent;
+      response.content = isPage ? pageContent : problemContent;
     }
   }
   if (isPublic) operation.security = [];

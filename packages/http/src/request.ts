@@ -113,16 +113,7 @@ export async function readJsonBody(
       [{ field: "header.content-type", message: `must be ${acceptedTypes.join(" or ")}` }],
     );
   }
-  const charset = params.find((p) => p.startsWith("charset="));
-  if (charset && charset.replace(/^charset="?|"$/g, "") !== "utf-8") {
-    throw badRequest("header.content-type", "the only accepted charset is utf-8");
-  }
-  let text: string;
-  try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch {
-    throw badRequest("body", "is not valid UTF-8", "malformed-body", "Malformed body");
-  }
+  const text = utf8Text(bytes, params);
   try {
     return parseStrictJson(text);
   } catch (error) {
@@ -131,6 +122,19 @@ export async function readJsonBody(
     throw new ProblemError(422, "validation-failed", "Invalid request", `${error.field}: ${error.message}`, [
       { field: error.field, message: error.message },
     ]);
+  }
+}
+
+/** A body's text: UTF-8 only, whatever the content type's charset parameter claims otherwise. */
+function utf8Text(bytes: Uint8Array, contentTypeParams: string[]): string {
+  const charset = contentTypeParams.find((p) => p.startsWith("charset="));
+  if (charset && charset.replace(/^charset="?|"$/g, "") !== "utf-8") {
+    throw badRequest("header.content-type", "the only accepted charset is utf-8");
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw badRequest("body", "is not valid UTF-8", "malformed-body", "Malformed body");
   }
 }
 
@@ -160,4 +164,38 @@ async function readCapped(body: ReadableStream<Uint8Array>, maxBodyBytes: number
     offset += chunk.byteLength;
   }
   return out;
+}
+
+const FORM_TYPE = "application/x-www-form-urlencoded";
+
+/**
+ * A page's form body (application/x-www-form-urlencoded), as strictly as JSON bodies: the one
+ * content type, at most MAX_BODY_BYTES, UTF-8 only, every name at most once, no malformed escape
+ * or U+0000. No body (or an empty one) is undefined; otherwise each field's text by name.
+ */
+export async function readFormBody(request: Request): Promise<Record<string, string> | undefined> {
+  if (!request.body) return undefined;
+  const bytes = await readCapped(request.body, MAX_BODY_BYTES);
+  if (bytes.length === 0) return undefined;
+  const header = request.headers.get("content-type") ?? "";
+  const [type = "", ...params] = header.split(";").map((part) => part.trim().toLowerCase());
+  if (type !== FORM_TYPE) {
+    throw new ProblemError(
+      415,
+      "unsupported-media-type",
+      "Unsupported media type",
+      `bodies must be ${FORM_TYPE}`,
+      [{ field: "header.content-type", message: `must be ${FORM_TYPE}` }],
+    );
+  }
+  const text = utf8Text(bytes, params);
+  const fields: Record<string, string> = {};
+  for (const pair of text.split("&")) {
+    if (pair === "") continue;
+    const eq = pair.indexOf("=");
+    const name = decodeComponent((eq === -1 ? pair : pair.slice(0, eq)).replaceAll("+", " "), "body");
+    if (Object.hasOwn(fields, name)) throw badRequest(`body.${name}`, "is given more than once");
+    fields[name] = eq === -1 ? "" : decodeComponent(pair.slice(eq + 1).replaceAll("+", " "), `body.${name}`);
+  }
+  return fields;
 }

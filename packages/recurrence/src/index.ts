@@ -17,4 +17,4 @@ export {
   parseRecurrence,
   type RecurrenceContext,
 } from "./parse.ts";
-export { instantOf, type WallClock, wallClockOf, Zone } from "./zone.ts";
+export { instantOf, readableWallClock, type WallClock, wallClockOf, Zone } from "./zone.ts";

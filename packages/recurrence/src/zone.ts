@@ -193,3 +193,17 @@ export function instantOf(wall: WallClock, timeZone: string): Date {
   );
   return dateOf(Zone.of(timeZone).instantOf(floating));
 }
+
+const WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const two = (n: number) => String(n).padStart(2, "0");
+
+/**
+ * "Mon 1 Jul 2030, 09:30": an instant as a person reads it on their wall clock, in English —
+ * built from the wall clock itself, so it never depends on the runtime's ICU version or locale.
+ */
+export function readableWallClock(instant: Date, timeZone: string): string {
+  const w = wallClockOf(instant, timeZone);
+  const weekday = WEEKDAYS[new Date(Date.UTC(w.year, w.month - 1, w.day)).getUTCDay()];
+  return `${weekday} ${w.day} ${MONTHS[w.month - 1]} ${w.year}, ${two(w.hour)}:${two(w.minute)}`;
+}

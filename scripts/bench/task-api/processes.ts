@@ -31,6 +31,7 @@ export async function startServer(databaseUrl: string, poolMax: number): Promise
       JWT_ISSUER: BENCH_JWT.issuer,
       JWT_AUDIENCE: BENCH_JWT.audience,
       PUBLIC_BASE_URL: baseUrl,
+      EMAIL_LINK_KEY: "bench-email-link-key-0123456789abcdefgh",
       LOG_LEVEL: "warn",
     },
     stdout: "inherit",

@@ -25,6 +25,8 @@ export interface AppDeps {
   batching: BatchingConfig;
   retention: RetentionConfig;
   send: { maxAttempts: number; firstRetryMs: number };
+  /** The daily digest's tick (digest/tick.ts). */
+  digest: { trigger: () => "started" | "queued" };
   appApiToken?: string;
   operatorToken?: string;
   log: Logger;
@@ -144,6 +146,7 @@ export function buildApp(deps: AppDeps) {
       },
       { parse: "json" },
     )
+    .post("/job/digest-tick", () => ({ outcome: deps.digest.trigger() }))
     .post(`/job/${RETENTION_JOB}`, async () => {
       const outcome = await deleteExpired(sql, deps.workflows, deps.retention);
       log.info("delivery bookkeeping retention", { ...outcome });

@@ -1,5 +1,6 @@
 import { commonConfig, commonEnv, parseEnv } from "@nudge/service";
 import { type Static, Type } from "@sinclair/typebox";
+import type { Sender } from "./email/headers.ts";
 import type { RetentionConfig } from "./reminders/retention.ts";
 
 /** Every environment variable notification-service reads. Nothing else reads process.env. */
@@ -12,8 +13,20 @@ const Env = Type.Object({
   /** Honoured by the resend SDK; points it at the local capture server in development. */
   RESEND_BASE_URL: Type.Optional(Type.String({ pattern: "^https?://" })),
   EMAIL_FROM: Type.String({ minLength: 3, default: "Nudge <reminders@nudge.local>" }),
-  /** Links in emails: <LINK_BASE_URL>/tasks/<id> and <LINK_BASE_URL>/settings. */
-  LINK_BASE_URL: Type.String({ pattern: "^https?://", default: "http://127.0.0.1:3000" }),
+  /** Where replies go (Resend's reply_to); unset, replies go to EMAIL_FROM. */
+  EMAIL_REPLY_TO: Type.Optional(Type.String({ minLength: 3 })),
+  /** The mailbox of List-Unsubscribe's mailto (the link's token in the subject); unset, HTTPS only. */
+  EMAIL_UNSUBSCRIBE_MAILTO: Type.Optional(Type.String({ pattern: "^[^\\s@<>?]+@[^\\s@<>?]+$" })),
+  /** How often the digest job looks for users whose digest time has come (Dapr Jobs schedule). */
+  DIGEST_TICK_SCHEDULE: Type.String({ minLength: 3, default: "@every 1m" }),
+  /** Digests rendered and sent per Resend batch request (Resend takes at most 100). */
+  DIGEST_BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 100, default: 100 }),
+  /** Digest chunks (one contents look-up, the renders, one batch request each) in flight at once. */
+  DIGEST_PARALLEL_CHUNKS: Type.Integer({ minimum: 1, maximum: 16, default: 4 }),
+  /** A digest this late (the service was down) is recorded as skipped instead of sent. */
+  DIGEST_MAX_LATENESS_MINUTES: Type.Integer({ minimum: 1, default: 720 }),
+  /** How long a sender holds a digest chunk; a chunk whose sender died is retried after it. */
+  DIGEST_SEND_LEASE_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 120 }),
   /** Attempts per chunk send (429, 5xx, network, task-api or sidecar down) before it fails. */
   SEND_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 20, default: 6 }),
   SEND_FIRST_RETRY_MS: Type.Integer({ minimum: 10, default: 1000 }),
@@ -69,7 +82,14 @@ export interface Config {
   appApiToken?: string;
   operatorToken?: string;
   taskApiAppId: string;
-  email: { apiKey: string; baseUrl?: string; from: string; linkBaseUrl: string };
+  email: { apiKey: string; baseUrl?: string; sender: Sender };
+  digest: {
+    tickSchedule: string;
+    batchSize: number;
+    parallelChunks: number;
+    maxLatenessMs: number;
+    leaseMs: number;
+  };
   send: { maxAttempts: number; firstRetryMs: number };
   batching: BatchingConfig;
   workflowConcurrency: number;
@@ -87,8 +107,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     email: {
       apiKey: e.RESEND_API_KEY,
       baseUrl: e.RESEND_BASE_URL,
-      from: e.EMAIL_FROM,
-      linkBaseUrl: e.LINK_BASE_URL,
+      sender: {
+        from: e.EMAIL_FROM,
+        ...(e.EMAIL_REPLY_TO ? { replyTo: e.EMAIL_REPLY_TO } : {}),
+        ...(e.EMAIL_UNSUBSCRIBE_MAILTO ? { unsubscribeMailto: e.EMAIL_UNSUBSCRIBE_MAILTO } : {}),
+      },
+    },
+    digest: {
+      tickSchedule: e.DIGEST_TICK_SCHEDULE,
+      batchSize: e.DIGEST_BATCH_SIZE,
+      parallelChunks: e.DIGEST_PARALLEL_CHUNKS,
+      maxLatenessMs: e.DIGEST_MAX_LATENESS_MINUTES * 60_000,
+      leaseMs: e.DIGEST_SEND_LEASE_SECONDS * 1000,
     },
     send: { maxAttempts: e.SEND_MAX_ATTEMPTS, firstRetryMs: e.SEND_FIRST_RETRY_MS },
     batching: {
@@ -106,6 +136,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       days: e.DELIVERY_RETENTION_DAYS,
       sendHours: e.SEND_RETENTION_HOURS,
       batchSize: e.DELIVERY_RETENTION_BATCH,
+      digestMaxLatenessMs: e.DIGEST_MAX_LATENESS_MINUTES * 60_000,
     },
     replicaName: e.POD_NAME ?? e.HOSTNAME ?? "local",
   };

@@ -6,6 +6,9 @@ import { buildApp } from "./app.ts";
 import type { Config } from "./config.ts";
 import { createDeliveryActivities } from "./delivery/activities.ts";
 import { bucketDelivery } from "./delivery/workflow.ts";
+import { digestStore } from "./digest/store.ts";
+import { digestSource } from "./digest/task-api.ts";
+import { digestTicker, scheduleDigestTick } from "./digest/tick.ts";
 import { scheduleRetention } from "./reminders/retention.ts";
 
 /**
@@ -30,20 +33,28 @@ export function createNotificationService(
     resend,
     replica: `${config.replicaName}/${process.pid}`,
     taskApiAppId: config.taskApiAppId,
-    from: config.email.from,
-    linkBaseUrl: config.email.linkBaseUrl,
+    sender: config.email.sender,
     log,
   });
+  const digest = digestTicker({
+    store: digestStore(sql),
+    source: digestSource(config.sidecar, config.taskApiAppId),
+    resend,
+    sender: config.email.sender,
+    settings: config.digest,
+    log,
+  });
+  const jobs = jobsClient(config.sidecar);
   const workflow = bucketDelivery(activities);
   const host = workflowHost(config.sidecar, workflow, activities, {
     maxConcurrentWorkItems: config.workflowConcurrency,
   });
   const workflows = host.client;
-  const jobs = jobsClient(config.sidecar);
   const app = buildApp({
     sql,
     sidecar: config.sidecar,
     jobs,
+    digest,
     workflows,
     workflowName: workflow.name,
     batching: config.batching,
@@ -62,7 +73,15 @@ export function createNotificationService(
     listen() {
       app.listen({ port: config.port, hostname: config.host });
     },
-    startWorker: host.start,
+    /** Connects the workflow worker, then (re)schedules the digest's tick job. */
+    async startWorker(sidecarUp: () => Promise<boolean>) {
+      await host.start(sidecarUp);
+      await scheduleWhenReady(
+        sidecarUp,
+        () => scheduleDigestTick(jobs, config.digest.tickSchedule),
+        (error) => log.warn("scheduling the digest tick failed; retrying", { error: String(error) }),
+      );
+    },
     /** The clean-up's cron job needs a live sidecar (and its scheduler connection). */
     scheduleRetention: (sidecarUp: () => Promise<boolean>) =>
       scheduleWhenReady(
@@ -72,6 +91,7 @@ export function createNotificationService(
       ),
     async stop() {
       await app.stop(true);
+      await digest.idle();
       await host.stop();
       await sql.end({ timeout: 5 });
     },

@@ -4,6 +4,10 @@ import { type AccessPolicy, apiDocs, boundary, SERVE_OPTIONS } from "@nudge/http
 import type { Logger } from "@nudge/service";
 import { Elysia } from "elysia";
 import type { Config } from "./config.ts";
+import { digestRoutes } from "./digest/routes.ts";
+import { linkMinter } from "./email/mint.ts";
+import { errorPage } from "./email/pages.ts";
+import { EMAIL_PAGE_PATHS, emailRoutes } from "./email/routes.ts";
 import { healthRoutes } from "./health/routes.ts";
 import { tokenVerifier, type VerifyToken } from "./http/auth.ts";
 import { internalRoutes } from "./internal/routes.ts";
@@ -32,19 +36,22 @@ export const PUBLIC_PATHS = ["/healthz", "/readyz", "/openapi.json", "/docs", "/
 export function buildApp({ sql, config, sidecar, log, metrics = new Metrics(), verify }: AppDeps) {
   const verifyToken = verify ?? tokenVerifier(config.jwt);
   const started = new WeakMap<Request, number>();
+  const minter = linkMinter({ baseUrl: config.publicBaseUrl, ...config.emailLinks });
   const access: AccessPolicy = {
     verify: verifyToken,
-    public: PUBLIC_PATHS,
+    public: [...PUBLIC_PATHS, ...EMAIL_PAGE_PATHS],
     sidecar: ["/internal/"],
     operator: ["/operator/"],
     operatorToken: config.operatorToken,
     appApiToken: config.appApiToken,
     requireAppToken: true,
   };
+  // The pages email links lead to: form bodies, and errors as HTML pages (never JSON).
+  const pages = { paths: EMAIL_PAGE_PATHS, render: errorPage };
   return (
     // normalize: false — unknown fields are rejected, never silently dropped.
     new Elysia({ normalize: false, serve: SERVE_OPTIONS })
-      .use(boundary({ log, ...access }))
+      .use(boundary({ log, ...access, pages }))
       .onRequest(({ request }) => {
         started.set(request, performance.now());
       })
@@ -67,11 +74,13 @@ export function buildApp({ sql, config, sidecar, log, metrics = new Metrics(), v
           description:
             "Tasks, tags, reminders, notifications and preferences; every change is published as a CloudEvent.",
           access,
+          pages: EMAIL_PAGE_PATHS,
           exclude: [/^\/internal/, /^\/operator/],
         }),
       )
       .use(healthRoutes(sql, sidecar))
-      .use(internalRoutes(sql))
+      .use(internalRoutes(sql, minter))
+      .use(digestRoutes(sql, minter))
       .use(outboxOperatorRoutes(sql))
       .use(taskRoutes(sql, config.publicBaseUrl))
       .use(seriesRoutes(sql))
@@ -79,6 +88,7 @@ export function buildApp({ sql, config, sidecar, log, metrics = new Metrics(), v
       .use(notificationRoutes(sql))
       .use(tagRoutes(sql))
       .use(preferenceRoutes(sql))
+      .use(emailRoutes(sql, config.emailLinks.keys, minter, config.emailLinks.snoozeSeconds))
   );
 }
 

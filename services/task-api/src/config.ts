@@ -1,6 +1,7 @@
 import { type JwtSettings, jwtEnv, jwtSettings } from "@nudge/http";
 import { ConfigError, commonConfig, commonEnv, parseEnv } from "@nudge/service";
 import { type Static, Type } from "@sinclair/typebox";
+import { type LinkKeys, linkKey } from "./email/links.ts";
 
 export { ConfigError };
 
@@ -20,7 +21,18 @@ const Env = Type.Object({
   OUTBOX_MAX_EVENT_BYTES: Type.Integer({ minimum: 1024, default: 1_000_000 }),
   // Bearer token of the operator routes (/operator/outbox); unset, they refuse everything.
   OPERATOR_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
-  PUBLIC_BASE_URL: Type.String({ default: "http://127.0.0.1:3000" }),
+  /** Where people reach task-api: Location headers and every link in emails start with it. */
+  PUBLIC_BASE_URL: Type.String({ pattern: "^https?://[^\\s]+$", default: "http://127.0.0.1:3000" }),
+  /** Signs the links in emails (HMAC-SHA256); rotate by moving it to EMAIL_LINK_KEY_PREVIOUS. */
+  EMAIL_LINK_KEY: Type.String({ minLength: 32 }),
+  /** Still accepted after a rotation, until the links it signed have expired. */
+  EMAIL_LINK_KEY_PREVIOUS: Type.Optional(Type.String({ minLength: 32 })),
+  /** How long a reminder's or digest's action links (done, snooze, open) work after it was due. */
+  EMAIL_ACTION_LINK_TTL_HOURS: Type.Integer({ minimum: 1, maximum: 24 * 90, default: 24 * 7 }),
+  /** How long an email's first snooze link postpones a reminder (the "Snooze 1 hour" button). */
+  EMAIL_SNOOZE_SECONDS: Type.Integer({ minimum: 1, maximum: 7 * 86_400, default: 3600 }),
+  /** How long settings and unsubscribe links work. */
+  EMAIL_SETTINGS_LINK_TTL_DAYS: Type.Integer({ minimum: 1, maximum: 365, default: 90 }),
   // Prometheus metrics: their own port, on HOST like the API, never on the public one; unset, no
   // metrics are served (k8s sets 9464, ./nudge 9464 + NUDGE_PORT_OFFSET).
   METRICS_PORT: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
@@ -45,13 +57,34 @@ export interface Config {
   };
   operatorToken?: string;
   publicBaseUrl: string;
+  emailLinks: {
+    keys: LinkKeys;
+    actionTtlSeconds: number;
+    settingsTtlSeconds: number;
+    snoozeSeconds: number;
+  };
   metricsPort?: number;
   logLevel: Env["LOG_LEVEL"];
+}
+
+/**
+ * What `task-api migrate` needs: the database only. Migrations never need the service's secrets
+ * (signing keys, JWT settings), so the migration Job gets none.
+ */
+export function loadMigrationConfig(env: Record<string, string | undefined> = process.env) {
+  const { DATABASE_URL, DB_SCHEMA, DB_POOL_MAX } = Env.properties;
+  const e = parseEnv(Type.Object({ DATABASE_URL, DB_SCHEMA, DB_POOL_MAX }), env);
+  return { database: { url: e.DATABASE_URL, schema: e.DB_SCHEMA } };
 }
 
 /** Parse the environment once, at start; a bad or missing variable stops the service by name. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const e: Env = parseEnv(Env, env);
+  if (e.EMAIL_LINK_KEY_PREVIOUS === e.EMAIL_LINK_KEY) {
+    throw new ConfigError(
+      "invalid configuration:\n  EMAIL_LINK_KEY_PREVIOUS must differ from EMAIL_LINK_KEY",
+    );
+  }
   return {
     ...commonConfig(e),
     jwt: jwtSettings(e),
@@ -65,7 +98,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxEventBytes: e.OUTBOX_MAX_EVENT_BYTES,
     },
     operatorToken: e.OPERATOR_TOKEN,
-    publicBaseUrl: e.PUBLIC_BASE_URL,
+    publicBaseUrl: e.PUBLIC_BASE_URL.replace(/\/+$/, ""),
+    emailLinks: {
+      keys: {
+        current: linkKey(e.EMAIL_LINK_KEY),
+        ...(e.EMAIL_LINK_KEY_PREVIOUS ? { previous: linkKey(e.EMAIL_LINK_KEY_PREVIOUS) } : {}),
+      },
+      actionTtlSeconds: e.EMAIL_ACTION_LINK_TTL_HOURS * 3600,
+      settingsTtlSeconds: e.EMAIL_SETTINGS_LINK_TTL_DAYS * 86_400,
+      snoozeSeconds: e.EMAIL_SNOOZE_SECONDS,
+    },
     metricsPort: e.METRICS_PORT,
   };
 }

@@ -2,7 +2,7 @@
 import { join } from "node:path";
 import { connect, migrate, readMigrations } from "@nudge/db";
 import { loadOrExit } from "@nudge/service";
-import { loadConfig } from "./config.ts";
+import { loadMigrationConfig } from "./config.ts";
 
 // The compiled executable carries the folder as an asset under its own root (compile-service.ts).
 export const MIGRATIONS_DIR = Bun.isStandaloneExecutable
@@ -20,7 +20,7 @@ export async function migrateTaskApi(url: string, schema: string, log: (line: st
 
 /** Migrate the database the environment names (DATABASE_URL, DB_SCHEMA), logging each step. */
 export async function migrateFromEnvironment() {
-  const config = loadOrExit("task-api", () => loadConfig());
+  const config = loadOrExit("task-api", () => loadMigrationConfig());
   const applied = await migrateTaskApi(config.database.url, config.database.schema, console.log);
   console.log(applied.length ? `applied ${applied.length} migration(s)` : "schema is up to date");
 }

@@ -3,12 +3,21 @@ import { daprFetch, type Sidecar } from "@nudge/dapr";
 import type { Sql } from "@nudge/db";
 import type { Logger } from "@nudge/service";
 import type { Resend } from "resend";
-import { renderReminderEmail } from "../email/render.ts";
+import type { Sender } from "../email/headers.ts";
+import { renderReminderEmail } from "../email/reminder.ts";
 import { sendKeyOf } from "../reminders/buckets.ts";
 import { type ClaimInput, type ClaimResult, claimPage } from "./claim.ts";
 import { decide, type Member } from "./decide.ts";
 import { type BatchEmail, sendBatch } from "./provider.ts";
-import { FINAL, type RecordDeps, recordFailed, recordSent, writeDeliveries } from "./record.ts";
+import {
+  FINAL,
+  type Notified,
+  type RecordDeps,
+  recordFailed,
+  recordNotified,
+  recordSent,
+  writeDeliveries,
+} from "./record.ts";
 
 export type { ClaimResult } from "./claim.ts";
 
@@ -16,8 +25,8 @@ export interface ActivityDeps extends RecordDeps {
   resend: Resend;
   /** Names this replica in the sends it records (POD_NAME or host, and the process id). */
   replica: string;
-  from: string;
-  linkBaseUrl: string;
+  /** From, reply-to and the List-Unsubscribe mailbox of every email. */
+  sender: Sender;
   log: Logger;
 }
 
@@ -27,7 +36,7 @@ export interface ChunkInput {
 }
 
 export type ChunkResult =
-  | { outcome: "done"; sent: number; skipped: number; failed: number }
+  | { outcome: "done"; sent: number; notified: number; skipped: number; failed: number }
   | { outcome: "retry"; reason: string; retryAfterMs?: number };
 
 interface MemberRow {
@@ -92,8 +101,10 @@ export function createDeliveryActivities(deps: ActivityDeps) {
 
   /**
    * Decide, render and record the chunk's request before anything is sent: the occurrences no
-   * longer wanted are marked skipped, the others `sending` with the request stored under the
-   * chunk's key. Returns the stored request (a concurrent attempt's, if it stored one first).
+   * longer wanted are marked skipped, those that reach their user in-app only (reminder emails
+   * off, no address) are notified and done, the others marked `sending` with the request stored
+   * under the chunk's key. Returns the stored request (a concurrent attempt's, if it stored one
+   * first).
    */
   const prepare = async (key: string, open: ChunkMember[]) => {
     // Anything task-api acknowledged before this instant is seen by the look-up.
@@ -101,23 +112,37 @@ export function createDeliveryActivities(deps: ActivityDeps) {
     const views = (await lookUp(open)).items;
     const emails: BatchEmail[] = [];
     const sending: ChunkMember[] = [];
+    const notified: Notified[] = [];
     const skipped: Array<{ member: ChunkMember; reason: string }> = [];
+    const { sender } = deps;
     open.forEach((member, i) => {
-      const decision = decide(member, views[i], deps.linkBaseUrl);
-      if (!decision.send) {
-        skipped.push({ member, reason: decision.reason });
-        return;
+      const decision = decide(member, views[i], sender);
+      if (decision.kind === "skip") skipped.push({ member, reason: decision.reason });
+      else if (decision.kind === "in-app")
+        notified.push({ member, title: decision.title, reason: decision.reason });
+      else {
+        const { subject, text, html, headers } = renderReminderEmail(decision.context);
+        emails.push({
+          from: sender.from,
+          ...(sender.replyTo ? { replyTo: sender.replyTo } : {}),
+          to: decision.context.recipient.email,
+          subject,
+          text,
+          html,
+          headers,
+        });
+        sending.push(member);
       }
-      const { subject, text, html, headers } = renderReminderEmail(decision.context);
-      emails.push({ from: deps.from, to: decision.context.recipient.email, subject, text, html, headers });
-      sending.push(member);
     });
     await writeDeliveries(
       sql,
       skipped.map(({ member, reason }) => ({ member, status: "skipped", reason, decidedAt })),
       "unfinished",
     );
-    if (sending.length === 0) return { send: undefined, skipped: skipped.length };
+    // Done before the request is stored: once it is, a repeat of this chunk only sends.
+    await recordNotified(deps, notified, decidedAt);
+    const done = { skipped: skipped.length, notified: notified.length };
+    if (sending.length === 0) return { send: undefined, ...done };
     const send = await sql.begin(async (tx) => {
       await tx`
         insert into sends (idempotency_key, emails, delivery_ids, prepared_by)
@@ -139,7 +164,7 @@ export function createDeliveryActivities(deps: ActivityDeps) {
       })),
       "unfinished",
     );
-    return { send, skipped: skipped.length };
+    return { send, ...done };
   };
 
   return {
@@ -158,11 +183,12 @@ export function createDeliveryActivities(deps: ActivityDeps) {
       const members = await membersOf(input);
       let send = await recordedSend(key);
       let skipped = 0;
+      let notified = 0;
       if (!send) {
         const open = members.filter((m) => m.status === null || !FINAL.has(m.status));
-        if (open.length === 0) return { outcome: "done", sent: 0, skipped: 0, failed: 0 };
-        ({ send, skipped } = await prepare(key, open));
-        if (!send) return { outcome: "done", sent: 0, skipped, failed: 0 };
+        if (open.length === 0) return { outcome: "done", sent: 0, notified: 0, skipped: 0, failed: 0 };
+        ({ send, skipped, notified } = await prepare(key, open));
+        if (!send) return { outcome: "done", sent: 0, notified, skipped, failed: 0 };
       }
       const byId = new Map(members.map((m) => [m.deliveryId, m]));
       const sendMembers = send.delivery_ids.map((id) => {
@@ -191,7 +217,7 @@ export function createDeliveryActivities(deps: ActivityDeps) {
           emails: failed.length,
           reason: outcome.reason,
         });
-        return { outcome: "done", sent: 0, skipped, failed: failed.length };
+        return { outcome: "done", sent: 0, notified, skipped, failed: failed.length };
       }
       const sent = [];
       const failed = [];
@@ -218,8 +244,14 @@ export function createDeliveryActivities(deps: ActivityDeps) {
       await recordFailed(deps, failed);
       if (failed.length)
         deps.log.warn("emails refused by the provider", { chunk: key, emails: failed.length });
-      deps.log.debug("chunk delivered", { chunk: key, sent: sent.length, skipped, failed: failed.length });
-      return { outcome: "done", sent: sent.length, skipped, failed: failed.length };
+      deps.log.debug("chunk delivered", {
+        chunk: key,
+        sent: sent.length,
+        notified,
+        skipped,
+        failed: failed.length,
+      });
+      return { outcome: "done", sent: sent.length, notified, skipped, failed: failed.length };
     },
 
     /** The chunk's retries are exhausted: every occurrence not yet at an end fails, reported. */

@@ -3,6 +3,7 @@ import type { Resend } from "resend";
 /** One email of a chunk, as Resend's batch endpoint takes it. */
 export interface BatchEmail {
   from: string;
+  replyTo?: string;
   to: string;
   subject: string;
   text: string;

@@ -4,11 +4,12 @@ import type { Sql } from "@nudge/db";
 import type { Member } from "./decide.ts";
 
 /** Delivery statuses that are the end of a delivery: nothing more is done for it. */
-export const FINAL = new Set(["sent", "skipped", "failed"]);
+export const FINAL = new Set(["sent", "notified", "skipped", "failed"]);
 
 export interface DeliveryRow {
   member: Member;
-  status: "sending" | "sent" | "skipped" | "failed";
+  /** notified: it reached the user as an in-app notification only (reminder emails off, no address). */
+  status: "sending" | "sent" | "notified" | "skipped" | "failed";
   recipient?: string;
   title?: string;
   messageId?: string;
@@ -18,9 +19,9 @@ export interface DeliveryRow {
 }
 
 /**
- * Write many delivery rows in one statement. A row already at an end (sent, skipped, failed)
- * is left alone unless `overwrite` names the statuses that may still be replaced — so a
- * repeated step never turns a sent delivery back into anything else.
+ * Write many delivery rows in one statement. A row already at an end (sent, notified, skipped,
+ * failed) is left alone unless `replaceable` says which may still be replaced — so a repeated
+ * step never turns a delivered one back into anything else.
  */
 export async function writeDeliveries(
   sql: Sql,
@@ -50,8 +51,8 @@ export async function writeDeliveries(
       updated_at = now()
     where ${
       replaceable === "unfinished"
-        ? sql`deliveries.status not in ('sent', 'skipped', 'failed')`
-        : sql`deliveries.status <> 'sent'`
+        ? sql`deliveries.status not in ('sent', 'notified', 'skipped', 'failed')`
+        : sql`deliveries.status not in ('sent', 'notified')`
     }`;
 }
 
@@ -119,27 +120,32 @@ export interface Sent {
   member: Member;
   messageId: string;
   recipient: string;
+  /** The email's subject: the in-app notification's title too. */
   title: string;
   sendKey: string;
 }
 
-/**
- * The provider accepted these emails: their in-app notifications (one call to task-api), their
- * `reminder.sent` events (one bulk publish), then the delivery rows marked sent (one
- * statement). Each step is keyed by the delivery id, so repeating all of it after a crash adds
- * nothing: a row is marked sent only once everything before it is done.
- */
-export async function recordSent(deps: RecordDeps, sent: Sent[]): Promise<void> {
-  if (sent.length === 0) return;
-  const notifications = sent.map(({ member, recipient, title }) => ({
+/** Reached its user in-app only: the notification says why no email came. */
+export interface Notified {
+  member: Member;
+  title: string;
+  reason: string;
+}
+
+/** In-app notifications, one call to task-api per part under its body limit; each once per delivery. */
+async function recordNotifications(
+  deps: RecordDeps,
+  notifications: Array<{ member: Member; title: string; body: string }>,
+): Promise<void> {
+  const items = notifications.map(({ member, title, body }) => ({
     deliveryId: member.deliveryId,
     userId: member.userId,
     taskId: member.taskId,
     reminderId: member.reminderId,
     title: title.slice(0, 500),
-    body: `Emailed to ${recipient}`.slice(0, 2000),
+    body: body.slice(0, 2000),
   }));
-  for (const part of bySize(notifications, NOTIFICATIONS_BODY_BYTES)) {
+  for (const part of bySize(items, NOTIFICATIONS_BODY_BYTES)) {
     const response = await daprFetch(
       deps.sidecar,
       "record notifications",
@@ -152,11 +158,25 @@ export async function recordSent(deps: RecordDeps, sent: Sent[]): Promise<void> 
     );
     await response.body?.cancel();
   }
+}
+
+/**
+ * The provider accepted these emails: their in-app notifications (one call to task-api), their
+ * `reminder.sent` events (one bulk publish), then the delivery rows marked sent (one
+ * statement). Each step is keyed by the delivery id, so repeating all of it after a crash adds
+ * nothing: a row is marked sent only once everything before it is done.
+ */
+export async function recordSent(deps: RecordDeps, sent: Sent[]): Promise<void> {
+  if (sent.length === 0) return;
+  await recordNotifications(
+    deps,
+    sent.map(({ member, recipient, title }) => ({ member, title, body: `Emailed to ${recipient}` })),
+  );
   await publishEvents(
     deps.sidecar,
     TOPICS.reminders,
     sent.map(({ member, messageId }) => ({
-      event: reportOf(member, "reminder.sent", { messageId }),
+      event: reportOf(member, "reminder.sent", { messageId, channel: "email" }),
       partitionKey: member.taskId,
     })),
   );
@@ -171,6 +191,36 @@ export async function recordSent(deps: RecordDeps, sent: Sent[]): Promise<void> 
       sendKey,
     })),
     "all-but-sent",
+  );
+}
+
+/**
+ * These occurrences reach their users in-app only: the notifications, `reminder.sent` with
+ * channel in-app, then the delivery rows marked notified — in that order and keyed by the
+ * delivery id, like recordSent, so a repeat after a crash adds nothing.
+ */
+export async function recordNotified(deps: RecordDeps, notified: Notified[], decidedAt: Date): Promise<void> {
+  if (notified.length === 0) return;
+  await recordNotifications(
+    deps,
+    notified.map(({ member, title, reason }) => ({
+      member,
+      title: `Reminder: ${title}`,
+      body: `Not emailed: ${reason}`,
+    })),
+  );
+  await publishEvents(
+    deps.sidecar,
+    TOPICS.reminders,
+    notified.map(({ member }) => ({
+      event: reportOf(member, "reminder.sent", { channel: "in-app" }),
+      partitionKey: member.taskId,
+    })),
+  );
+  await writeDeliveries(
+    deps.sql,
+    notified.map(({ member, title, reason }) => ({ member, status: "notified", title, reason, decidedAt })),
+    "unfinished",
   );
 }
 

@@ -23,6 +23,7 @@ export interface BucketOutcome {
   claimed: number;
   chunks: number;
   sent: number;
+  notified: number;
   skipped: number;
   failed: number;
 }
@@ -54,7 +55,7 @@ type Pending =
 export function bucketDelivery(activities: DeliveryActivities) {
   return async function* bucketDelivery(ctx: WorkflowContext, input: BucketInput) {
     const instanceId = ctx.getWorkflowInstanceId();
-    const outcome: BucketOutcome = { claimed: 0, chunks: 0, sent: 0, skipped: 0, failed: 0 };
+    const outcome: BucketOutcome = { claimed: 0, chunks: 0, sent: 0, notified: 0, skipped: 0, failed: 0 };
     const waiting: number[] = [];
     const outstanding = new Map<Task<unknown>, Pending>();
     let chunksInFlight = 0;
@@ -139,6 +140,7 @@ export function bucketDelivery(activities: DeliveryActivities) {
             : (done.getResult() as ChunkResult);
           if (result.outcome === "done") {
             outcome.sent += result.sent;
+            outcome.notified += result.notified;
             outcome.skipped += result.skipped;
             outcome.failed += result.failed;
           } else if (step.attempt >= input.maxAttempts) {

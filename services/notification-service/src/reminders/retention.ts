@@ -14,6 +14,12 @@ export interface RetentionConfig {
   days: number;
   /** Rows per statement. */
   batchSize: number;
+  /**
+   * A digest later than this is recorded skipped, never sent (DIGEST_MAX_LATENESS_MINUTES): a
+   * finished digest's record is kept at least this long, so a day task-api reports again after
+   * the record is gone is recorded too late, not emailed a second time.
+   */
+  digestMaxLatenessMs: number;
 }
 
 /** One run stops starting new work after this long; the next run carries on where it stopped. */
@@ -40,6 +46,7 @@ export interface RetentionOutcome {
   buckets: number;
   workflowsPurged: number;
   events: number;
+  digests: number;
   /** True when the run's time budget ran out with old rows left for the next run. */
   more: boolean;
 }
@@ -53,7 +60,9 @@ export interface RetentionOutcome {
  * - buckets that fired `days` ago, once every generation's workflow instance is purged from
  *   Dapr's state store (or was never started); an occurrence armed into the bucket later
  *   creates it again as a new incarnation, with instance ids never used before;
- * - handled event ids `days` old.
+ * - handled event ids `days` old;
+ * - finished digest records (sent, empty, skipped, failed) whose instant is `days` ago and
+ *   beyond the digest's maximum lateness.
  * Delivery rows stay (they are the operators' record, and what keeps an occurrence that is
  * armed again from being emailed twice). Armed occurrences and scheduled buckets are never
  * touched, however old.
@@ -75,6 +84,7 @@ export async function deleteExpired(
     buckets: 0,
     workflowsPurged: 0,
     events: 0,
+    digests: 0,
     more: false,
   };
   /** Repeat a bounded delete until it deletes less than a batch or the budget is spent. */
@@ -161,6 +171,18 @@ export async function deleteExpired(
         await sql`
           delete from processed_events where (consumer, event_id) in (
             select consumer, event_id from processed_events where processed_at < ${cutoff}
+            limit ${batchSize} for update skip locked)
+          returning 1`
+      ).length,
+  );
+  const digestCutoff = new Date(Math.min(cutoff.getTime(), now.getTime() - config.digestMaxLatenessMs));
+  outcome.digests = await inBatches(
+    async () =>
+      (
+        await sql`
+          delete from digests where id in (
+            select id from digests
+            where status in ('sent', 'empty', 'skipped', 'failed') and due_at < ${digestCutoff}
             limit ${batchSize} for update skip locked)
           returning 1`
       ).length,

@@ -20,14 +20,15 @@ import type { Sql } from "@nudge/db";
 import { traceContext } from "@nudge/http";
 import { Type } from "@sinclair/typebox";
 import { Elysia } from "elysia";
+import type { LinkMinter } from "../email/mint.ts";
 import { json, replayable } from "../http/respond.ts";
 import { requestHash, runIdempotent } from "../idempotency/store.ts";
 import { notificationsService } from "../notifications/service.ts";
-import { remindersService } from "../reminders/service.ts";
+import { type LinksOf, remindersService } from "../reminders/service.ts";
 import { seriesService } from "../series/service.ts";
 import { etagOf } from "../tasks/model.ts";
 import { tasksService } from "../tasks/service.ts";
-import { getPreferences } from "../users/service.ts";
+import { recipient } from "../users/service.ts";
 
 /**
  * Routes other services reach through Dapr service invocation only. The sidecar adds the
@@ -35,18 +36,34 @@ import { getPreferences } from "../users/service.ts";
  * it did not come through the sidecar: the boundary's access policy (app.ts) refuses it before
  * anything reads the request. With no token configured, the routes refuse everything.
  */
-export function internalRoutes(sql: Sql) {
+export function internalRoutes(sql: Sql, minter: LinkMinter) {
   const tasks = tasksService(sql);
   const reminders = remindersService(sql);
   const notifications = notificationsService(sql);
   const series = seriesService(sql);
   const SeriesParams = Type.Object({ id: Id });
+  /** The signed links the email of this occurrence carries (none while it is not armed). */
+  const withLinks = (view: ReminderWithOwner): ReminderWithOwner => {
+    const { reminder, task, owner } = view;
+    const links =
+      reminder.occurrenceKey && reminder.firesAt
+        ? minter.forReminder(
+            owner.userId,
+            task,
+            { id: reminder.id, occurrenceKey: reminder.occurrenceKey },
+            new Date(reminder.firesAt),
+          )
+        : null;
+    return { ...view, links };
+  };
+  const linksOf: LinksOf = (userId, task, { id, occurrenceKey, firesAt }) =>
+    minter.forReminder(userId, task, { id, occurrenceKey }, firesAt);
   return new Elysia({ prefix: "/internal", tags: ["internal"] })
     .get(
       "/tasks/:id/owner/:userId",
       async ({ params }) => ({
         task: await tasks.get(params.userId, params.id),
-        owner: { userId: params.userId, ...(await getPreferences(sql, params.userId)) },
+        owner: await recipient(sql, params.userId),
       }),
       {
         params: Type.Object({
@@ -113,7 +130,7 @@ export function internalRoutes(sql: Sql) {
         detail: { summary: "Mark a series ended (COUNT/UNTIL reached); announced once" },
       },
     )
-    .get("/reminders/:id", ({ params }) => reminders.withOwner(params.id), {
+    .get("/reminders/:id", async ({ params }) => withLinks(await reminders.withOwner(params.id)), {
       params: Type.Object({ id: Id }),
       response: { 200: ReminderWithOwner, 403: Problem, 404: Problem },
       detail: { summary: "A reminder with its task and owner (is this occurrence still current?)" },
@@ -131,7 +148,7 @@ export function internalRoutes(sql: Sql) {
         detail: { summary: "Record a delivery's in-app notification, once per deliveryId" },
       },
     )
-    .post("/reminders/lookup", ({ body }) => reminders.lookupOccurrences(body.occurrences), {
+    .post("/reminders/lookup", ({ body }) => reminders.lookupOccurrences(body.occurrences, linksOf), {
       body: InternalOccurrenceLookup,
       response: { 200: OccurrenceLookup, 403: Problem, 422: Problem },
       detail: { summary: "A chunk's occurrences: each reminder's current key, its task and owner" },

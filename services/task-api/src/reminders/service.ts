@@ -3,6 +3,7 @@ import type {
   OccurrenceLookup,
   Reminder,
   ReminderCreate,
+  ReminderEmailLinks,
   ReminderSnooze,
   ReminderWithOwner,
 } from "@nudge/contracts";
@@ -12,9 +13,16 @@ import { conflict, invalid, notFound } from "../http/problem.ts";
 import { priorityName } from "../tasks/model.ts";
 import { type Actor, tasksService } from "../tasks/service.ts";
 import { parseInstant } from "../tasks/validate.ts";
-import { getPreferences } from "../users/service.ts";
+import { recipient } from "../users/service.ts";
 import { MAX_DURATION_SECONDS, nextFiring, parseDuration, type ReminderRow, toReminder } from "./model.ts";
 import { moveOccurrences, selectReminders } from "./schedule.ts";
+
+/** Mints the signed links of a reminder occurrence's email (email/mint.ts). */
+export type LinksOf = (
+  userId: string,
+  task: { id: string; version: number; dueAt: string | null },
+  occurrence: { id: string; occurrenceKey: string; firesAt: Date },
+) => ReminderEmailLinks;
 
 interface LockedTask {
   id: string;
@@ -105,8 +113,13 @@ export function remindersService(sql: Sql) {
      * Fire again at `until`, or `for` from now (days are calendar days in the task's time zone).
      * The snooze overrides the reminder's own instant until it passes; the task must be open.
      */
-    async snooze(actor: Actor, reminderId: string, input: ReminderSnooze): Promise<Reminder> {
-      return sql.begin(async (tx) => {
+    async snooze(
+      actor: Actor,
+      reminderId: string,
+      input: ReminderSnooze,
+      outer?: TransactionSql,
+    ): Promise<Reminder> {
+      const run = async (tx: TransactionSql) => {
         const { task, reminder } = await lockReminder(tx, actor.userId, reminderId);
         if (task.status !== "open")
           throw conflict("the task is completed; reopen it to snooze its reminders");
@@ -136,7 +149,9 @@ export function remindersService(sql: Sql) {
           (r) => nextFiring({ nominal: r.nominal, snoozedUntil: r.snoozed_until }, r.task_open, now),
         );
         return toReminder(moved as ReminderRow);
-      });
+      };
+      // `outer` lets a signed email link share its transaction (and its single-use record).
+      return outer ? run(outer) : sql.begin(run);
     },
 
     /** For the delivery workflow: is this occurrence still current, and whom does it go to? */
@@ -146,33 +161,40 @@ export function remindersService(sql: Sql) {
       return {
         reminder: toReminder(row),
         task: await tasks.get(row.user_id, row.task_id),
-        owner: { userId: row.user_id, ...(await getPreferences(sql, row.user_id)) },
+        owner: await recipient(sql, row.user_id),
       };
     },
 
     /**
      * For the delivery of a chunk: each occurrence's reminder as it is now (its current
-     * occurrence key), its task and owner, in one query. A reminder or task that is gone answers
-     * with nulls; a user who never set preferences has the defaults.
+     * occurrence key), its task and owner, in one query, and the signed links of the email for
+     * an occurrence that is still current on an open task. A reminder or task that is gone
+     * answers with nulls; a user who never set preferences has the defaults.
      */
-    async lookupOccurrences(refs: InternalOccurrenceLookup["occurrences"]): Promise<OccurrenceLookup> {
+    async lookupOccurrences(
+      refs: InternalOccurrenceLookup["occurrences"],
+      linksOf: LinksOf,
+    ): Promise<OccurrenceLookup> {
       const ids = [...new Set(refs.map((ref) => ref.reminderId))];
       const rows = await sql<
         {
           id: string;
           occurrence_key: string | null;
+          fires_at: Date | null;
           task_id: string;
           title: string;
           status: string;
           priority: number;
           due_at: Date | null;
+          version: number;
           user_id: string;
           time_zone: string | null;
           email: string | null;
+          reminder_emails: boolean | null;
         }[]
       >`
-        select r.id, r.occurrence_key, t.id as task_id, t.title, t.status, t.priority, t.due_at,
-               r.user_id, u.time_zone, u.email
+        select r.id, r.occurrence_key, r.fires_at, t.id as task_id, t.title, t.status, t.priority, t.due_at,
+               t.version, r.user_id, u.time_zone, u.email, u.reminder_emails
         from reminders r join tasks t on t.id = r.task_id left join users u on u.id = r.user_id
         where r.id = any(${ids}::uuid[])`;
       const byId = new Map(rows.map((row) => [row.id, row]));
@@ -180,18 +202,33 @@ export function remindersService(sql: Sql) {
         items: refs.map(({ reminderId, occurrenceKey }) => {
           const row = byId.get(reminderId);
           if (!row) return { reminderId, occurrenceKey, currentOccurrenceKey: null, task: null, owner: null };
+          const task = {
+            id: row.task_id,
+            title: row.title,
+            status: row.status,
+            priority: priorityName(row.priority),
+            dueAt: row.due_at?.toISOString() ?? null,
+          };
+          const current = row.occurrence_key === occurrenceKey && row.fires_at && row.status === "open";
+          const links = current
+            ? linksOf(
+                row.user_id,
+                { ...task, version: row.version },
+                { id: reminderId, occurrenceKey, firesAt: row.fires_at as Date },
+              )
+            : null;
           return {
             reminderId,
             occurrenceKey,
             currentOccurrenceKey: row.occurrence_key,
-            task: {
-              id: row.task_id,
-              title: row.title,
-              status: row.status,
-              priority: priorityName(row.priority),
-              dueAt: row.due_at?.toISOString() ?? null,
+            task,
+            owner: {
+              userId: row.user_id,
+              timeZone: row.time_zone ?? "UTC",
+              email: row.email,
+              reminderEmails: row.reminder_emails ?? true,
             },
-            owner: { userId: row.user_id, timeZone: row.time_zone ?? "UTC", email: row.email },
+            links,
           };
         }),
       };

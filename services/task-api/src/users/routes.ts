@@ -9,11 +9,11 @@ export function preferenceRoutes(sql: Sql) {
     .use(authentication())
     .get("/preferences", ({ userId }) => getPreferences(sql, userId), {
       response: { 200: Preferences, 401: Problem },
-      detail: { summary: "Your time zone and reminder email" },
+      detail: { summary: "Your time zone, reminder emails and daily digest" },
     })
     .patch("/preferences", ({ userId, body }) => updatePreferences(sql, userId, body), {
       body: PreferencesPatch,
       response: { 200: Preferences, 400: Problem, 401: Problem, 422: Problem },
-      detail: { summary: "Change your time zone or reminder email" },
+      detail: { summary: "Change your time zone, reminder emails or daily digest" },
     });
 }
