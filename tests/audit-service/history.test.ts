@@ -133,6 +133,47 @@ describe("the activity feed", () => {
     expect(none.body.items).toHaveLength(0);
   });
 
+  test("an event that arrives late is listed where it was made, not where it arrived", async () => {
+    const owner = user();
+    const first = await api.request("POST", "/tasks", { user: owner, body: { title: "first" } });
+    const second = await api.request("POST", "/tasks", { user: owner, body: { title: "second" } });
+    await waitFor("both creations recorded", async () => {
+      const feed = await history(owner, "/activity");
+      return feed.body.items?.length === 2;
+    });
+    // A creation made before both (its UUIDv7 id says so) that reaches audit-service only now,
+    // as a replayed or parked event would: ingested last, made first.
+    const [row] = await audit.sql<{ event: CloudEvent }[]>`
+      select event from audit_events where task_id = ${first.body.id}`;
+    const madeEarlier = `${(Date.now() - 60_000)
+      .toString(16)
+      .padStart(12, "0")
+      .replace(/^(.{8})/, "$1-")}-7000-8000-${"0".repeat(12)}`;
+    const lateTask = crypto.randomUUID();
+    const event = row?.event as CloudEvent & { data: { task: { id: string } } };
+    const late = {
+      ...event,
+      id: madeEarlier,
+      data: { ...event.data, task: { ...event.data.task, id: lateTask } },
+    };
+    await publishEvent(api.sidecar, "task-events", late, { partitionKey: lateTask });
+    await waitFor("the late event recorded", async () => (await audit.historyRows(lateTask)) === 1);
+
+    const feed = await history(owner, "/activity");
+    expect(feed.body.items.map((e) => e.taskId)).toEqual([second.body.id, first.body.id, lateTask]);
+    const paged: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: Awaited<ReturnType<typeof history>> = await history(
+        owner,
+        `/activity?limit=1${cursor ? `&cursor=${cursor}` : ""}`,
+      );
+      paged.push(...page.body.items.map((e) => e.taskId));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(paged).toEqual([second.body.id, first.body.id, lateTask]);
+  });
+
   test("a malformed filter is a 400 naming the field, never a 500", async () => {
     const owner = user();
     const bad = await history(owner, "/activity?from=yesterday");

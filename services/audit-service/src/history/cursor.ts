@@ -1,21 +1,22 @@
 import { ProblemError } from "@nudge/http";
 
 /**
- * Keyset cursor over the ingest sequence, bound to the filters it was issued for: a page never
- * skips or repeats a row while new rows are appended.
+ * Keyset cursor over event ids (UUIDv7: creation order), bound to the filters it was issued
+ * for: a page never skips or repeats a row while newer events are appended.
  */
 interface Cursor {
-  s: string; // the last row's seq
+  s: string; // the last row's event id
   f: string; // fingerprint of the filters
 }
 
-const MAX_BIGINT = 9_223_372_036_854_775_807n;
+/** What an event id can be (a CloudEvent id as the contracts bound it): printable ASCII, ≤ 200. */
+const EVENT_ID = /^[\x21-\x7e]{1,200}$/;
 
 export const badQuery = (field: string, message: string) =>
   new ProblemError(400, "invalid-query", "Invalid query", `${field}: ${message}`, [{ field, message }]);
 
-export function encodeCursor(seq: string, fingerprint: string): string {
-  return Buffer.from(JSON.stringify({ s: seq, f: fingerprint } satisfies Cursor)).toString("base64url");
+export function encodeCursor(eventId: string, fingerprint: string): string {
+  return Buffer.from(JSON.stringify({ s: eventId, f: fingerprint } satisfies Cursor)).toString("base64url");
 }
 
 export function decodeCursor(text: string | undefined, fingerprint: string): string | undefined {
@@ -26,8 +27,7 @@ export function decodeCursor(text: string | undefined, fingerprint: string): str
   } catch {
     throw badQuery("query.cursor", "is not a cursor this API issued");
   }
-  // seq is a bigint: a larger number would fail the comparison in SQL instead of matching nothing.
-  if (typeof cursor?.s !== "string" || !/^\d{1,19}$/.test(cursor.s) || BigInt(cursor.s) > MAX_BIGINT) {
+  if (typeof cursor?.s !== "string" || !EVENT_ID.test(cursor.s)) {
     throw badQuery("query.cursor", "is not a cursor this API issued");
   }
   if (cursor.f !== fingerprint) {

@@ -10,8 +10,6 @@ import { notFound } from "@nudge/http";
 import { badQuery, decodeCursor, encodeCursor } from "./cursor.ts";
 
 interface EntryRow {
-  /** As text: a bigint does not fit a JS number. Not named seq, or ORDER BY seq sorts it as text. */
-  position: string;
   event_id: string;
   type: string;
   task_id: string;
@@ -38,12 +36,18 @@ function page(rows: EntryRow[], limit: number, fingerprint: string): AuditPage {
   const last = items.at(-1);
   return {
     items: items.map(toEntry),
-    nextCursor: rows.length > limit && last ? encodeCursor(last.position, fingerprint) : null,
+    nextCursor: rows.length > limit && last ? encodeCursor(last.event_id, fingerprint) : null,
   };
 }
 
-const COLUMNS =
-  "seq::text as position, event_id, type, task_id, user_id, actor, occurred_at, version, changes";
+const COLUMNS = "event_id, type, task_id, user_id, actor, occurred_at, version, changes";
+/**
+ * Newest first by event id: UUIDv7, so the order the changes were made in. Not the ingest order
+ * (seq): events of different tasks travel on different partitions, and a replayed event arrives
+ * late but belongs where it was made. Byte order ("C"), as the indexes of migration 002 are.
+ */
+const NEWEST_FIRST = `event_id collate "C" desc`;
+const OLDER_THAN = (param: string) => `event_id collate "C" < ${param}`;
 
 /**
  * One task's history, newest first. Only its owner's rows are visible: another user's task
@@ -55,8 +59,8 @@ export async function taskHistory(sql: Sql, userId: string, taskId: string, quer
   const after = decodeCursor(query.cursor, fingerprint);
   const rows = await sql.unsafe<EntryRow[]>(
     `select ${COLUMNS} from audit_events
-     where task_id = $1 and user_id = $2 ${after ? "and seq < $4" : ""}
-     order by seq desc limit $3`,
+     where task_id = $1 and user_id = $2 ${after ? `and ${OLDER_THAN("$4")}` : ""}
+     order by ${NEWEST_FIRST} limit $3`,
     after ? [taskId, userId, limit + 1, after] : [taskId, userId, limit + 1],
   );
   if (!rows.length && !after) throw notFound(`task ${taskId}`);
@@ -72,14 +76,14 @@ export async function activity(sql: Sql, userId: string, query: ActivityQuery) {
   const fingerprint = JSON.stringify([query.type ?? "", query.from ?? "", query.to ?? ""]);
   const after = decodeCursor(query.cursor, fingerprint);
   const rows = await sql<EntryRow[]>`
-    select seq::text as position, event_id, type, task_id, user_id, actor, occurred_at, version, changes
+    select ${sql.unsafe(COLUMNS)}
     from audit_events
     where user_id = ${userId}
       ${query.type ? sql`and type = ${query.type}` : sql``}
       ${from ? sql`and occurred_at >= ${from}` : sql``}
       ${to ? sql`and occurred_at < ${to}` : sql``}
-      ${after ? sql`and seq < ${after}` : sql``}
-    order by seq desc limit ${limit + 1}`;
+      ${after ? sql`and event_id collate "C" < ${after}` : sql``}
+    order by ${sql.unsafe(NEWEST_FIRST)} limit ${limit + 1}`;
   return page(rows, limit, fingerprint);
 }
 
