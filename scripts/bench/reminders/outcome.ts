@@ -31,7 +31,9 @@ export interface Outcome {
   lastReceivedAt: number;
 }
 
-const keyOf = (to: string, subject: string) => `${to}\n${subject}`;
+/** The subject without the due time the email adds ("Reminder: title (due Tue 1 Dec, 09:00)"). */
+const titleOf = (subject: string) => subject.replace(/ \(due [^)]*\)$/, "");
+const keyOf = (to: string, subject: string) => `${to}\n${titleOf(subject)}`;
 
 export function tally(expected: ExpectedEmail[], emails: ReceivedEmail[]): Outcome {
   const byKey = new Map(
