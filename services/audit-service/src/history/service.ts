@@ -47,7 +47,6 @@ const COLUMNS = "event_id, type, task_id, user_id, actor, occurred_at, version, 
  * late but belongs where it was made. Byte order ("C"), as the indexes of migration 002 are.
  */
 const NEWEST_FIRST = `event_id collate "C" desc`;
-const OLDER_THAN = (param: string) => `event_id collate "C" < ${param}`;
 
 /**
  * One task's history, newest first. Only its owner's rows are visible: another user's task
@@ -57,12 +56,11 @@ export async function taskHistory(sql: Sql, userId: string, taskId: string, quer
   const limit = query.limit ?? 50;
   const fingerprint = `task:${taskId}`;
   const after = decodeCursor(query.cursor, fingerprint);
-  const rows = await sql.unsafe<EntryRow[]>(
-    `select ${COLUMNS} from audit_events
-     where task_id = $1 and user_id = $2 ${after ? `and ${OLDER_THAN("$4")}` : ""}
-     order by ${NEWEST_FIRST} limit $3`,
-    after ? [taskId, userId, limit + 1, after] : [taskId, userId, limit + 1],
-  );
+  const rows = await sql<EntryRow[]>`
+    select ${sql.unsafe(COLUMNS)} from audit_events
+    where task_id = ${taskId} and user_id = ${userId}
+      ${after ? sql`and event_id collate "C" < ${after}` : sql``}
+    order by ${sql.unsafe(NEWEST_FIRST)} limit ${limit + 1}`;
   if (!rows.length && !after) throw notFound(`task ${taskId}`);
   return page(rows, limit, fingerprint);
 }
