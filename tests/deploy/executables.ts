@@ -1,9 +1,17 @@
 import { existsSync, mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { repoRoot } from "@nudge/testing";
+import { repoRoot, shardFolder } from "@nudge/testing";
 
-/** Where the tests put compiled service executables (inside the cache, git-ignored). */
-export const buildDir = join(process.env.NUDGE_CACHE ?? join(repoRoot, ".cache"), "build");
+/**
+ * Where the tests put compiled service executables (inside the cache, git-ignored); a shard's
+ * own folder when the suite runs as parallel processes, so one never runs an executable another
+ * is rewriting.
+ */
+export const buildDir = join(
+  process.env.NUDGE_CACHE ?? join(repoRoot, ".cache"),
+  "build",
+  ...(shardFolder ? [shardFolder] : []),
+);
 
 /** Every folder under services/ with a package.json is a service, and so gets an image. */
 export function serviceNames(): string[] {

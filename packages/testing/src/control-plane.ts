@@ -1,6 +1,6 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { daprBinDir, repoRoot, testLogDir } from "./paths.ts";
+import { cacheDir, daprBinDir, repoRoot, testLogDir } from "./paths.ts";
 import { freePort } from "./ports.ts";
 import { type Child, startChild, stopChild, whenHealthy } from "./process.ts";
 
@@ -24,7 +24,7 @@ export interface ControlPlane {
 
 export async function startControlPlane(): Promise<ControlPlane> {
   const bin = daprBinDir();
-  const dataDir = mkdtempSync(join(testLogDir, "..", "..", "tmp-dapr-"));
+  const dataDir = mkdtempSync(join(cacheDir, "tmp-dapr-"));
   const [sentryPort, sentryHealth, sentryMetrics, ...rest] = await ports(12);
   const [placementPort, placementHealth, placementRaft, placementMetrics] = rest;
   const [schedulerPort, schedulerHealth, etcdClient, etcdPeer, schedulerMetrics] = rest.slice(4);

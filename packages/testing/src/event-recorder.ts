@@ -2,7 +2,6 @@ import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { CloudEvent } from "@nudge/dapr";
 import { Elysia } from "elysia";
-import { repoRoot } from "./paths.ts";
 import { freePort } from "./ports.ts";
 import type { TestStack } from "./stack.ts";
 import { waitFor } from "./wait.ts";
@@ -31,7 +30,9 @@ export async function startEventRecorder(stack: TestStack, topics: string[], app
   const port = await freePort();
   app.listen({ port, hostname: "127.0.0.1" });
 
-  const resources = join(repoRoot, ".cache", "test-resources", appId);
+  // The run's own folder: another test process recording under the same app-id at the same
+  // time must not replace these subscriptions between writing them and daprd reading them.
+  const resources = join(stack.runDir, "test-resources", appId);
   rmSync(resources, { recursive: true, force: true }); // only this recorder's subscriptions
   mkdirSync(resources, { recursive: true });
   for (const topic of topics) {

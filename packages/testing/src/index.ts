@@ -2,6 +2,7 @@ export { type EventRecorder, type RecordedEvent, startEventRecorder } from "./ev
 export { repoRoot } from "./paths.ts";
 export { freePort } from "./ports.ts";
 export { type ServiceProcess, serviceProcess } from "./service-process.ts";
+export { shardFolder } from "./shard.ts";
 export { type RunningSidecar, type SidecarPorts, sidecarPorts, startSidecar } from "./sidecar.ts";
 export { stopTestStack, type TestStack, testStack } from "./stack.ts";
 export { waitFor } from "./wait.ts";

@@ -1,10 +1,12 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
+import { shardFolder } from "./shard.ts";
 
 export const repoRoot = resolve(import.meta.dir, "../../..");
 export const cacheDir = process.env.NUDGE_CACHE ?? join(repoRoot, ".cache");
-export const testLogDir = join(cacheDir, "logs", "test");
+/** One folder per shard when the suite runs as parallel processes: their daprd logs share names. */
+export const testLogDir = join(cacheDir, "logs", "test", ...(shardFolder ? [shardFolder] : []));
 mkdirSync(testLogDir, { recursive: true });
 
 /** Dapr binaries in the `dapr init` layout: DAPR_BIN_DIR, ./nudge's cache, or ~/.dapr/bin. */

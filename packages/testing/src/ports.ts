@@ -1,4 +1,5 @@
 import { createServer } from "node:net";
+import { portSlice, shard } from "./shard.ts";
 
 /**
  * Where test ports come from: below Linux's ephemeral range (32768–60999), from which the kernel
@@ -7,8 +8,9 @@ import { createServer } from "node:net";
  * busy machine); below Kubernetes' NodePort range (30000–32767); above the fixed ports of the
  * local stacks (Kafka's 19092 moved by a NUDGE_PORT_OFFSET up to 6000).
  */
-const LOWEST = 26_000;
-const HIGHEST = 29_999;
+const RANGE = { lowest: 26_000, highest: 29_999 };
+/** Under NUDGE_TEST_SHARD, this process's own slice of the range (see shard.ts). */
+const { lowest: LOWEST, highest: HIGHEST } = portSlice(RANGE.lowest, RANGE.highest, shard);
 
 /** Ports this process already handed out: one must never serve two processes of a run. */
 const handedOut = new Set<number>();

@@ -14,6 +14,8 @@ export interface TestStack {
   controlPlane: ControlPlane;
   /** A database of its own for this test run (Dapr state, app tables). */
   databaseUrl: string;
+  /** A folder of this run's own (removed when the stack stops): files its sidecars read. */
+  runDir: string;
   sidecar(
     options: Pick<
       SidecarOptions,
@@ -50,6 +52,7 @@ async function start(): Promise<TestStack> {
     infra,
     controlPlane,
     databaseUrl: database.url,
+    runDir,
     sidecar: async (options) => {
       const sidecar = await startSidecar({
         ...options,
