@@ -47,16 +47,44 @@ async function startKafkaImage(image: string, topics: readonly string[]) {
   const { GenericContainer, Wait } = await import("testcontainers");
   // Advertised as the host sees it, so the port is chosen before the broker starts.
   const port = await freePort();
+  const output = outputTail();
   const container = new GenericContainer(image)
     .withExposedPorts({ container: 9092, host: port })
     .withEnvironment({ KAFKA_ADVERTISED_LISTENER: `127.0.0.1:${port}`, KAFKA_HEAP: "-Xms128m -Xmx512m" })
-    .withWaitStrategy(Wait.forLogMessage("Kafka Server started"))
+    // Ready once the broker's in-container listener accepts, asked from inside in one exec,
+    // not read from podman's log stream: with three test processes starting brokers at once,
+    // one wait failed after 9 s with "Log stream ended" and the container was removed unseen.
+    // Topic creation below then retries until the broker answers requests; should the broker
+    // itself die, the error now carries its output.
+    .withWaitStrategy(
+      Wait.forSuccessfulCommand(
+        "timeout 170 bash -c 'until echo >/dev/tcp/127.0.0.1/9094; do sleep 0.5; done' 2>/dev/null",
+      ),
+    )
+    .withLogConsumer(output.consume)
     .withStartupTimeout(180_000);
-  const started = await loopbackOnly(container).start();
+  const started = await loopbackOnly(container)
+    .start()
+    .catch((error) => {
+      throw new Error(`the Kafka container (${image}) did not start: ${error}\n${output.text()}`);
+    });
   const created = await started.exec(["nudge-kafka", "topics", "127.0.0.1:9094", ...topics]);
   if (created.exitCode !== 0)
-    throw new Error(`could not create topics ${topics.join(", ")}: ${created.output}`);
+    throw new Error(`could not create topics ${topics.join(", ")}: ${created.output}\n${output.text()}`);
   return { container: started as StartedTestContainer, brokers: `127.0.0.1:${port}` };
+}
+
+/** The last lines a container printed, for the error when it does not come up. */
+function outputTail(lines = 40) {
+  let tail: string[] = [];
+  return {
+    consume: (stream: NodeJS.ReadableStream) => {
+      stream.on("data", (chunk: Buffer | string) => {
+        tail = [...tail, ...String(chunk).split("\n").filter(Boolean)].slice(-lines);
+      });
+    },
+    text: () => `--- container output (last ${lines} lines) ---\n${tail.join("\n") || "(none)"}`,
+  };
 }
 
 async function startRedpanda(topics: readonly string[]) {
