@@ -30,6 +30,22 @@ CONF
     CONTAINERS_REGISTRIES_CONF="$CONTAINERS_HOME/registries.conf" TMPDIR="$CONTAINERS_HOME/tmp"
 }
 
+# with_images_lock CMD… — one image build at a time per image store: the suite's Testcontainers
+# images and the cluster's share tags and build folders, and .ci/run builds both side by side.
+# The lock is dropped when CMD returns (or the script dies); a second caller then finds the
+# images built.
+with_images_lock() {
+  local lock status
+  mkdir -p "$CONTAINERS_HOME"
+  exec {lock}>"$CONTAINERS_HOME/images.lock"
+  flock "$lock"
+  # Not `"$@" || …`: that would switch off set -e inside CMD.
+  "$@"
+  status=$?
+  exec {lock}>&-
+  return "$status"
+}
+
 empty_context() { mkdir -p "$CONTAINERS_HOME/empty-context" && echo "$CONTAINERS_HOME/empty-context"; }
 
 image_exists() { podman image exists "$1" 2>/dev/null; }

@@ -14,9 +14,7 @@ ensure_testcontainers_engine() {
   command -v podman >/dev/null || die testcontainers "-" "no Docker engine and no podman: apt-get install podman buildah mmdebstrap"
   podman_env
   mkdir -p "$CLUSTER_LOGS"
-  ensure_base_images
-  ensure_postgres_image
-  ensure_kafka_image
+  with_images_lock testcontainers_images
   if ! pid_alive podman-api; then
     step testcontainers "podman system service on $PODMAN_API_SOCK (Docker API for Testcontainers)"
     rm -f "$PODMAN_API_SOCK"
@@ -28,6 +26,8 @@ ensure_testcontainers_engine() {
     NUDGE_TEST_POSTGRES_IMAGE="$POSTGRES_IMAGE" NUDGE_TEST_KAFKA_IMAGE="$KAFKA_IMAGE"
   step testcontainers "podman $(podman version --format '{{.Server.Version}}' 2>/dev/null), images $POSTGRES_IMAGE and $KAFKA_IMAGE, Ryuk off, ports on 127.0.0.1"
 }
+
+testcontainers_images() { ensure_base_images && ensure_postgres_image && ensure_kafka_image; }
 
 # What Ryuk would have done: every container Testcontainers started, gone.
 remove_testcontainers() {
