@@ -13,6 +13,9 @@ error: expect(received).toBe(expected)
 tests/b.test.ts:
 (pass) b > works
 
+1 tests failed:
+(fail) a > breaks [2.50ms]
+
  2 pass
  1 fail
 Ran 3 tests across 2 files. [1.20s]
@@ -32,6 +35,8 @@ describe("the summary of a sharded test run", () => {
     const reports = [readShardOutput(1, shardOne), readShardOutput(2, shardTwo)];
     expect(reports[0]?.files).toEqual(["tests/a.test.ts", "tests/b.test.ts"]);
     const text = summary(reports, runProblems(reports, [1, 0]), 3);
+    // Once, under its own file, though bun repeats it after the last file.
+    expect(reports[0]?.failures).toEqual(["tests/a.test.ts › a > breaks"]);
     expect(text).toContain("tests/a.test.ts › a > breaks   (shard 1)");
     // .ci/run counts the last such lines of the log.
     expect(text.split("\n").filter((l) => /^ *\d+ (pass|fail)$/.test(l))).toEqual([" 3 pass", " 1 fail"]);

@@ -21,7 +21,10 @@ const FILE_HEADER = /^(\S+\.(?:test|spec)\.[cm]?[jt]sx?):$/;
 export function readShardOutput(index: number, output: string): ShardReport {
   const report: ShardReport = { index, files: [], pass: 0, fail: 0, failures: [], finished: false };
   let file = "(before the first file)";
+  // Bun repeats every failed test after the last file ("N tests failed:"); counted once, where it ran.
+  let recap = false;
   for (const line of output.split("\n")) {
+    if (/^\d+ tests? failed:$/.test(line)) recap = true;
     const header = FILE_HEADER.exec(line);
     if (header?.[1]) {
       file = header[1];
@@ -29,7 +32,7 @@ export function readShardOutput(index: number, output: string): ShardReport {
       continue;
     }
     const failed = /^\(fail\) (.*?)(?: \[[\d.]+m?s\])?$/.exec(line);
-    if (failed) report.failures.push(`${file} › ${failed[1]}`);
+    if (failed && !recap) report.failures.push(`${file} › ${failed[1]}`);
     const count = /^ *(\d+) (pass|fail)$/.exec(line);
     if (count) report[count[2] as "pass" | "fail"] = Number(count[1]);
     const selected = /^--shard=\d+\/\d+: running (\d+)\/(\d+) test files?/.exec(line);
