@@ -92,9 +92,11 @@ stop_daemon() { # NAME — the supervisor first (so nothing restarts), then the 
 }
 
 stop_daemons() { # NAME... — stop_daemon for each, all at once
-  local name
-  for name in "$@"; do stop_daemon "$name" & done
-  wait
+  local name stoppers=()
+  for name in "$@"; do stop_daemon "$name" & stoppers+=($!); done
+  # Only these: a bare `wait` also waits for the supervisors this shell started (./nudge test
+  # after starting the infrastructure itself), which never end.
+  wait "${stoppers[@]}"
 }
 
 # daemon_up NAME — running, or between two lives under its supervisor.
