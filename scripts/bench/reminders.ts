@@ -93,7 +93,9 @@ async function awaitDeliveries(system: BenchSystem, expected: ExpectedEmail[], d
     if (Date.now() - lastReport >= 5000) {
       // Armed: occurrences notification-service has stored from the reminders' events — a
       // reminder not yet armed when it falls due can only be late.
-      progress(`${await backlog(system)}, armed ${await armedCount(system)} / ${expected.length}, delivered ${delivered} / ${expected.length}`);
+      progress(
+        `${await backlog(system)}, armed ${await armedCount(system)} / ${expected.length}, delivered ${delivered} / ${expected.length}`,
+      );
       lastReport = Date.now();
     }
     await Bun.sleep(100);
@@ -189,7 +191,9 @@ async function measure(
     const creating = performance.now();
     // While creating: how far the relay and the arming keep up (a reminder armed late is late).
     const creationProgress = setInterval(async () => {
-      progress(`creating: ${await backlog(system as BenchSystem)}, armed ${await armedCount(system as BenchSystem)}`);
+      progress(
+        `creating: ${await backlog(system as BenchSystem)}, armed ${await armedCount(system as BenchSystem)}`,
+      );
     }, 5000);
     const users = await createUsers(system.api, options.users, options.concurrency, runId);
     const usersSeconds = seconds(creating);

@@ -178,11 +178,15 @@ export function startOutboxRelay(
     let tasks = [...groups.values()];
     const sent: string[] = [];
     const outcomes: Array<FailureKind | "outage"> = [];
+    let waves = 0;
+    let aloneCount = 0;
     while (tasks.length && active()) {
+      waves++;
       const wave = tasks.map((task) => task[0] as OutboxRow);
       const confirmed = await publishWave(sidecar, wave, limits);
       if (confirmed.size) lastPublishedAt = Date.now();
       const alone = wave.filter((row) => !confirmed.has(row));
+      aloneCount += alone.length;
       const stopped = new Set<OutboxRow>();
       await Promise.all(
         Array.from({ length: Math.min(concurrency, alone.length) }, async () => {
@@ -200,23 +204,37 @@ export function startOutboxRelay(
       tasks = tasks.filter((task) => !stopped.has(task[0] as OutboxRow)).map((task) => task.slice(1));
       tasks = tasks.filter((task) => task.length > 0);
     }
+    const marking = performance.now();
     await markSent(leader, sent);
+    const markMs = performance.now() - marking;
     published += sent.length;
     if (sent.length) count("nudge_outbox_published_total", "Outbox rows published.", {}, sent.length);
-    return { sent: sent.length, outcomes };
+    return { sent: sent.length, outcomes, waves, alone: aloneCount, markMs };
   }
 
   /** New rows, in commit order. Resolves when the relay should look again at once. */
   async function freshLane(leader: Sql): Promise<void> {
     while (active()) {
+      const fetching = performance.now();
       const rows = await freshRows(leader, options.batchSize);
+      const fetchedMs = performance.now() - fetching;
       if (!rows.length) {
         const due = await msUntilNextDue(leader, false);
         await idle(Math.min(options.pollMs, due ?? options.pollMs));
         await prune(leader);
         continue;
       }
-      const { sent, outcomes } = await publishAll(leader, rows, PUBLISH_CONCURRENCY);
+      const publishing = performance.now();
+      const { sent, outcomes, waves, alone, markMs } = await publishAll(leader, rows, PUBLISH_CONCURRENCY);
+      log.debug("outbox batch published", {
+        rows: rows.length,
+        sent,
+        waves,
+        alone,
+        markMs: Math.round(markMs),
+        fetchMs: Math.round(fetchedMs),
+        publishMs: Math.round(performance.now() - publishing),
+      });
       if (!sent && outcomes.includes("outage")) {
         outageFailures++;
         const backoff = outageBackoff();
