@@ -70,6 +70,19 @@ async function targetsOf(system: BenchSystem): Promise<Target[]> {
   ];
 }
 
+/** Occurrences notification-service has stored from the reminders' events. */
+async function armedCount(system: BenchSystem): Promise<number> {
+  const [row] = await system.sql<{ count: number }[]>`select count(*)::int as count from occurrences`;
+  return row?.count ?? 0;
+}
+
+/** task-api's outbox rows not yet published: events the relay still owes Kafka. */
+async function backlog(system: BenchSystem): Promise<string> {
+  const [row] = await system.sql<{ count: number }[]>`
+    select count(*)::int as count from task_api.outbox where sent_at is null and parked_at is null`;
+  return `outbox backlog ${row?.count ?? 0}`;
+}
+
 /** Wait until every expected email has arrived or the deadline passes; true when it passed. */
 async function awaitDeliveries(system: BenchSystem, expected: ExpectedEmail[], deadline: number) {
   let lastReport = 0;
@@ -78,7 +91,11 @@ async function awaitDeliveries(system: BenchSystem, expected: ExpectedEmail[], d
     if (delivered === expected.length) return false;
     if (Date.now() > deadline) return true;
     if (Date.now() - lastReport >= 5000) {
-      progress(`delivered ${delivered} / ${expected.length}`);
+      // Armed: occurrences notification-service has stored from the reminders' events — a
+      // reminder not yet armed when it falls due can only be late.
+      progress(
+        `${await backlog(system)}, armed ${await armedCount(system)} / ${expected.length}, delivered ${delivered} / ${expected.length}`,
+      );
       lastReport = Date.now();
     }
     await Bun.sleep(100);
@@ -172,6 +189,12 @@ async function measure(
 
     const runId = crypto.randomUUID().slice(0, 8);
     const creating = performance.now();
+    // While creating: how far the relay and the arming keep up (a reminder armed late is late).
+    const creationProgress = setInterval(async () => {
+      progress(
+        `creating: ${await backlog(system as BenchSystem)}, armed ${await armedCount(system as BenchSystem)}`,
+      );
+    }, 5000);
     const users = await createUsers(system.api, options.users, options.concurrency, runId);
     const usersSeconds = seconds(creating);
     const tasksBegan = performance.now();
@@ -189,8 +212,9 @@ async function measure(
     const slack = await createReminders(system.api, tasks, instants, options.concurrency);
     const remindersSeconds = seconds(remindersBegan);
     const created = performance.now();
+    clearInterval(creationProgress);
     progress(
-      `${tasks.length} reminders in ${fixed(remindersSeconds, 2)} s; first due in ${fixed((first - Date.now()) / 1000)} s`,
+      `${tasks.length} reminders in ${fixed(remindersSeconds, 2)} s; first due in ${fixed((first - Date.now()) / 1000)} s; ${await backlog(system)}, armed ${await armedCount(system)}`,
     );
 
     const lastInstant = instants.at(-1) as number;

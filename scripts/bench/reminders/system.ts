@@ -92,7 +92,7 @@ export async function startBenchSystem(options: SystemOptions) {
     "task-api",
     apiPort,
     { ...taskApiEnv(stack.databaseUrl, "task_api", apiPort, apiPorts), LOG_LEVEL: "warn" },
-    { bunFlags: bunFlags("task-api") },
+    { bunFlags: bunFlags("task-api"), stdoutFile: join(testLogDir, "task-api-bench.log") },
   );
   await taskApi.start();
   const api = await profiledSidecar(

@@ -64,6 +64,7 @@ export function buildApp(deps: AppDeps) {
     claimPage: deps.batching.claimPage,
     chunkSize: deps.batching.chunkSize,
     chunkSpanMs: deps.batching.chunkSpanMs,
+    chunkGapMs: deps.batching.chunkGapMs,
     parallelChunks: deps.batching.parallelChunks,
     maxAttempts: deps.send.maxAttempts,
     firstRetryMs: deps.send.firstRetryMs,

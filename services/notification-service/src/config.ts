@@ -42,7 +42,12 @@ const Env = Type.Object({
    * A chunk spans at most this much of the bucket: it is sent at its last instant, so the
    * earliest of it waits up to this long. Occurrences due at the same instant never wait.
    */
-  REMINDER_CHUNK_SPAN_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 50 }),
+  REMINDER_CHUNK_SPAN_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 500 }),
+  /**
+   * …and takes the next occurrence only if it is due within this long of the previous one: a
+   * reminder with no close neighbour is sent alone at its instant; a dense stream shares requests.
+   */
+  REMINDER_CHUNK_GAP_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 20 }),
   /** Occurrences one claim takes (a bounded page; the workflow claims until the bucket is empty). */
   REMINDER_CLAIM_PAGE: Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 }),
   /** Chunks of one bucket in flight at once. */
@@ -70,6 +75,7 @@ export interface BatchingConfig {
   prepareMs: number;
   chunkSize: number;
   chunkSpanMs: number;
+  chunkGapMs: number;
   claimPage: number;
   parallelChunks: number;
 }
@@ -127,6 +133,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       prepareMs: e.REMINDER_PREPARE_MS,
       chunkSize: e.REMINDER_CHUNK_SIZE,
       chunkSpanMs: e.REMINDER_CHUNK_SPAN_MS,
+      chunkGapMs: e.REMINDER_CHUNK_GAP_MS,
       claimPage: e.REMINDER_CLAIM_PAGE,
       parallelChunks: e.REMINDER_PARALLEL_CHUNKS,
     },

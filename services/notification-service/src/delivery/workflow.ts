@@ -14,6 +14,8 @@ export interface BucketInput {
   claimPage: number;
   chunkSize: number;
   chunkSpanMs: number;
+  /** Absent in workflows started before the gap existed. */
+  chunkGapMs?: number;
   parallelChunks: number;
   maxAttempts: number;
   firstRetryMs: number;
@@ -81,6 +83,7 @@ export function bucketDelivery(activities: DeliveryActivities) {
           pageSize: input.claimPage,
           chunkSize: input.chunkSize,
           chunkSpanMs: input.chunkSpanMs,
+          chunkGapMs: input.chunkGapMs,
         }),
         { kind: "claim", page, attempt },
       );

@@ -53,21 +53,37 @@ describe("due buckets", () => {
 
 describe("chunks", () => {
   test("the same instant fills chunks up to the size", () => {
-    expect(planChunks([5, 5, 5, 5, 5], 2, 50)).toEqual({ chunkOf: [0, 0, 1, 1, 2], chunks: 3 });
+    expect(planChunks([5, 5, 5, 5, 5], { size: 2, spanMs: 50, gapMs: 50 })).toEqual({
+      chunkOf: [0, 0, 1, 1, 2],
+      chunks: 3,
+    });
   });
 
   test("a chunk spans at most the span from its first instant", () => {
-    expect(planChunks([0, 20, 50, 51, 120], 100, 50)).toEqual({ chunkOf: [0, 0, 0, 1, 2], chunks: 3 });
+    expect(planChunks([0, 20, 50, 51, 120], { size: 100, spanMs: 50, gapMs: 50 })).toEqual({
+      chunkOf: [0, 0, 0, 1, 2],
+      chunks: 3,
+    });
+  });
+
+  test("an occurrence with no neighbour within the gap is sent alone, at its instant", () => {
+    expect(planChunks([0, 10, 20, 60, 300, 310], { size: 100, spanMs: 500, gapMs: 20 })).toEqual({
+      chunkOf: [0, 0, 0, 1, 2, 2],
+      chunks: 3,
+    });
   });
 
   test("numbering continues from the first chunk of the page", () => {
-    expect(planChunks([0, 0, 0], 2, 0, 7)).toEqual({ chunkOf: [7, 7, 8], chunks: 2 });
-    expect(planChunks([], 2, 0, 7)).toEqual({ chunkOf: [], chunks: 0 });
+    expect(planChunks([0, 0, 0], { size: 2, spanMs: 0, gapMs: 0 }, 7)).toEqual({
+      chunkOf: [7, 7, 8],
+      chunks: 2,
+    });
+    expect(planChunks([], { size: 2, spanMs: 0, gapMs: 0 }, 7)).toEqual({ chunkOf: [], chunks: 0 });
   });
 
   // Random instants from a printed seed (NUDGE_TEST_SEED=<seed> reproduces a failure).
   const seed = Number(process.env.NUDGE_TEST_SEED ?? Math.floor(Math.random() * 2 ** 31));
-  test(`no occurrence ever waits longer than the span for its chunk's last instant (seed ${seed})`, () => {
+  test(`no occurrence ever waits longer than the span for its chunk's last instant, nor shares a chunk across a gap (seed ${seed})`, () => {
     let state = seed;
     const random = () => {
       state = (state + 0x6d2b79f5) >>> 0;
@@ -76,7 +92,12 @@ describe("chunks", () => {
       return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
     };
     const due = Array.from({ length: 2000 }, () => Math.floor(random() * 1000)).sort((a, b) => a - b);
-    const { chunkOf } = planChunks(due, 100, 50);
+    const { chunkOf } = planChunks(due, { size: 100, spanMs: 50, gapMs: 3 });
+    chunkOf.forEach((chunk, i) => {
+      if (i > 0 && chunkOf[i - 1] === chunk) {
+        expect((due[i] as number) - (due[i - 1] as number)).toBeLessThanOrEqual(3);
+      }
+    });
     const last = new Map<number, number>();
     chunkOf.forEach((chunk, i) => last.set(chunk, Math.max(last.get(chunk) ?? 0, due[i] as number)));
     chunkOf.forEach((chunk, i) =>

@@ -53,24 +53,38 @@ export interface ChunkPlan {
   chunks: number;
 }
 
+/** How occurrences share a chunk (one provider request). */
+export interface ChunkRule {
+  /** Occurrences per chunk at most. */
+  size: number;
+  /** A chunk spans at most this much from its first instant. */
+  spanMs: number;
+  /** …and takes the next occurrence only if it is due at most this long after the previous one. */
+  gapMs: number;
+}
+
 /**
- * Cut occurrences (sorted by due instant) into chunks: a new chunk when the current one is full
- * or would span more than `spanMs` from its first instant. A chunk is sent at its last
- * instant, so no occurrence waits more than `spanMs` for others.
+ * Cut occurrences (sorted by due instant) into chunks: a new chunk when the current one is full,
+ * would span more than `spanMs` from its first instant, or the next occurrence is more than
+ * `gapMs` after the previous one. A chunk is sent at its last instant, so no occurrence waits
+ * more than `spanMs` for others — and only when others follow closely: a reminder with no
+ * neighbour within the gap is sent alone, at its instant.
  */
-export function planChunks(dueMs: number[], size: number, spanMs: number, first = 0): ChunkPlan {
+export function planChunks(dueMs: number[], rule: ChunkRule, first = 0): ChunkPlan {
   const chunkOf: number[] = [];
   let chunk = first - 1;
   let count = 0;
   let startMs = Number.NEGATIVE_INFINITY;
+  let previousMs = Number.NEGATIVE_INFINITY;
   for (const due of dueMs) {
-    if (chunk < first || count >= size || due - startMs > spanMs) {
+    if (chunk < first || count >= rule.size || due - startMs > rule.spanMs || due - previousMs > rule.gapMs) {
       chunk++;
       count = 0;
       startMs = due;
     }
     chunkOf.push(chunk);
     count++;
+    previousMs = due;
   }
   return { chunkOf, chunks: dueMs.length ? chunk - first + 1 : 0 };
 }

@@ -72,8 +72,8 @@ export interface PublishLimits {
   timeoutMs: number;
 }
 
-/** Publish one row; throws a PublishFailure saying what kind of failure it was. */
-export async function publishRow(sidecar: Sidecar, row: OutboxRow, limits: PublishLimits): Promise<void> {
+/** The event as it is sent; throws an `invalid` PublishFailure for a row that never can be. */
+export function prepareRow(row: OutboxRow, limits: PublishLimits): CloudEvent {
   const stored: unknown = row.event;
   if (typeof stored !== "object" || stored === null || Array.isArray(stored) || !("specversion" in stored)) {
     throw new PublishFailure(
@@ -96,6 +96,12 @@ export async function publishRow(sidecar: Sidecar, row: OutboxRow, limits: Publi
       `partition key of ${keyBytes} bytes exceeds ${MAX_PARTITION_KEY_BYTES}`,
     );
   }
+  return event;
+}
+
+/** Publish one row; throws a PublishFailure saying what kind of failure it was. */
+export async function publishRow(sidecar: Sidecar, row: OutboxRow, limits: PublishLimits): Promise<void> {
+  const event = prepareRow(row, limits);
   try {
     await publishEvent(sidecar, row.topic, event, {
       partitionKey: row.partition_key,

@@ -4,6 +4,7 @@ import type { Logger } from "@nudge/service";
 import type { Metrics } from "../observability/metrics.ts";
 import { OUTBOX_CHANNEL } from "./enqueue.ts";
 import { type FailureKind, type PublishFailure, publishRow } from "./publish-row.ts";
+import { publishWave } from "./publish-wave.ts";
 import {
   freshRows,
   markSent,
@@ -47,7 +48,8 @@ const HEALTHY_WINDOW_MS = 10_000;
  *   the others stand by, so events of one task are never published out of order or twice by
  *   racing replicas. The lock dies with its connection, so a crashed leader is replaced.
  * - It wakes on NOTIFY (sent by the writing transaction on commit) and polls as a fallback.
- * - Rows of one task (partition key) go out strictly in order; different tasks in parallel.
+ * - Rows of one task (partition key) go out strictly in order; different tasks together, in
+ *   bulk calls (publish-wave.ts), with one call per row only where a bulk call did not confirm.
  * - A row the sidecar refuses (4xx), or that could never be delivered, is parked at once. Any
  *   other failure is judged in context (docs/services.md, "The outbox relay"): when nothing else
  *   has been published lately it is taken for an outage — the row waits uncounted, the relay
@@ -148,61 +150,91 @@ export function startOutboxRelay(
     return "transient";
   }
 
-  /** Publish rows of one task in order; stops at the first failure (the rest wait for it). */
-  async function publishGroup(
-    leader: Sql,
-    rows: OutboxRow[],
-    sent: string[],
-  ): Promise<FailureKind | "outage" | undefined> {
-    for (const row of rows) {
-      try {
-        await publishRow(sidecar, row, limits);
-        sent.push(row.id);
-        lastPublishedAt = Date.now();
-      } catch (error) {
-        const outcome = await failed(leader, row, error as PublishFailure);
-        count("nudge_outbox_publish_failures_total", "Failed publish attempts, by how they were judged.", {
-          kind: outcome,
-        });
-        // A parked row is stepped over: the task's next events follow it (docs/decisions.md).
-        if (outcome !== "rejected" && outcome !== "invalid") return outcome;
-      }
+  /** Publish one row alone; resolves to its failure's judgment, undefined when it went out. */
+  async function publishAlone(leader: Sql, row: OutboxRow): Promise<FailureKind | "outage" | undefined> {
+    try {
+      await publishRow(sidecar, row, limits);
+      lastPublishedAt = Date.now();
+      return undefined;
+    } catch (error) {
+      const outcome = await failed(leader, row, error as PublishFailure);
+      count("nudge_outbox_publish_failures_total", "Failed publish attempts, by how they were judged.", {
+        kind: outcome,
+      });
+      return outcome;
     }
-    return undefined;
   }
 
-  /** Run groups with `concurrency` workers; resolves to the rows sent and the failures seen. */
+  /**
+   * Publish rows in waves: wave n holds the n-th row of every task, so a task's rows go out
+   * strictly in order while different tasks share bulk calls. What a wave's bulk calls do not
+   * confirm is published alone (`concurrency` at a time) and judged there. A task whose row
+   * failed stops (its later rows wait for it), except after a parked row, which is stepped over
+   * (docs/decisions.md).
+   */
   async function publishAll(leader: Sql, rows: OutboxRow[], concurrency: number) {
     const groups = new Map<string, OutboxRow[]>();
     for (const row of rows) groups.set(row.partition_key, [...(groups.get(row.partition_key) ?? []), row]);
-    const queue = [...groups.values()];
+    let tasks = [...groups.values()];
     const sent: string[] = [];
     const outcomes: Array<FailureKind | "outage"> = [];
-    await Promise.all(
-      Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
-        for (let group = queue.shift(); group; group = queue.shift()) {
-          const outcome = await publishGroup(leader, group, sent);
-          if (outcome) outcomes.push(outcome);
-        }
-      }),
-    );
+    let waves = 0;
+    let aloneCount = 0;
+    while (tasks.length && active()) {
+      waves++;
+      const wave = tasks.map((task) => task[0] as OutboxRow);
+      const confirmed = await publishWave(sidecar, wave, limits);
+      if (confirmed.size) lastPublishedAt = Date.now();
+      const alone = wave.filter((row) => !confirmed.has(row));
+      aloneCount += alone.length;
+      const stopped = new Set<OutboxRow>();
+      await Promise.all(
+        Array.from({ length: Math.min(concurrency, alone.length) }, async () => {
+          for (let row = alone.shift(); row; row = alone.shift()) {
+            const outcome = await publishAlone(leader, row);
+            if (!outcome) confirmed.add(row);
+            else {
+              outcomes.push(outcome);
+              if (outcome !== "rejected" && outcome !== "invalid") stopped.add(row);
+            }
+          }
+        }),
+      );
+      for (const row of confirmed) sent.push(row.id);
+      tasks = tasks.filter((task) => !stopped.has(task[0] as OutboxRow)).map((task) => task.slice(1));
+      tasks = tasks.filter((task) => task.length > 0);
+    }
+    const marking = performance.now();
     await markSent(leader, sent);
+    const markMs = performance.now() - marking;
     published += sent.length;
     if (sent.length) count("nudge_outbox_published_total", "Outbox rows published.", {}, sent.length);
-    return { sent: sent.length, outcomes };
+    return { sent: sent.length, outcomes, waves, alone: aloneCount, markMs };
   }
 
   /** New rows, in commit order. Resolves when the relay should look again at once. */
   async function freshLane(leader: Sql): Promise<void> {
     while (active()) {
+      const fetching = performance.now();
       const rows = await freshRows(leader, options.batchSize);
+      const fetchedMs = performance.now() - fetching;
       if (!rows.length) {
         const due = await msUntilNextDue(leader, false);
         await idle(Math.min(options.pollMs, due ?? options.pollMs));
         await prune(leader);
         continue;
       }
-      const { sent, outcomes } = await publishAll(leader, rows, PUBLISH_CONCURRENCY);
+      const publishing = performance.now();
+      const { sent, outcomes, waves, alone, markMs } = await publishAll(leader, rows, PUBLISH_CONCURRENCY);
+      log.debug("outbox batch published", {
+        rows: rows.length,
+        sent,
+        waves,
+        alone,
+        markMs: Math.round(markMs),
+        fetchMs: Math.round(fetchedMs),
+        publishMs: Math.round(performance.now() - publishing),
+      });
       if (!sent && outcomes.includes("outage")) {
         outageFailures++;
         const backoff = outageBackoff();
