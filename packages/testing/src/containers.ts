@@ -51,11 +51,11 @@ async function startKafkaImage(image: string, topics: readonly string[]) {
   const container = new GenericContainer(image)
     .withExposedPorts({ container: 9092, host: port })
     .withEnvironment({ KAFKA_ADVERTISED_LISTENER: `127.0.0.1:${port}`, KAFKA_HEAP: "-Xms128m -Xmx512m" })
-    // Ready once the broker's in-container listener accepts, asked from inside in one exec,
-    // not read from podman's log stream: with three test processes starting brokers at once,
-    // one wait failed after 9 s with "Log stream ended" and the container was removed unseen.
-    // Topic creation below then retries until the broker answers requests; should the broker
-    // itself die, the error now carries its output.
+    // Ready once the broker's in-container listener accepts, asked from inside in one exec;
+    // topic creation below then retries until the broker answers requests. A broker that exits
+    // instead fails the start with its output: Testcontainers removes a container that never
+    // got ready, and "Log stream ended" alone once hid an entrypoint that gave the storage tool
+    // a cluster id beginning with "-" (scripts/cluster/images/kafka-entrypoint.sh).
     .withWaitStrategy(
       Wait.forSuccessfulCommand(
         "timeout 170 bash -c 'until echo >/dev/tcp/127.0.0.1/9094; do sleep 0.5; done' 2>/dev/null",

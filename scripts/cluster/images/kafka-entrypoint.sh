@@ -36,7 +36,10 @@ CFG
       # A cluster id is 16 random bytes in URL-safe base64 (what StorageTool random-uuid prints,
       # without starting a second JVM).
       cluster_id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
-      run kafka.tools.StorageTool format --cluster-id "$cluster_id" --config /tmp/server.properties
+      # One word with its option: an id that begins with "-" (1 in 64) is otherwise read as an
+      # option, the format fails and the broker never starts (StorageTool random-uuid itself
+      # never prints such an id).
+      run kafka.tools.StorageTool format --cluster-id="$cluster_id" --config /tmp/server.properties
     fi
     exec java ${KAFKA_HEAP:--Xms256m -Xmx768m} -Dlog4j2.configurationFile=/opt/kafka/log4j2.properties \
       -cp '/opt/kafka/libs/*' kafka.Kafka /tmp/server.properties ;;
