@@ -18,18 +18,21 @@ export interface OutboxRow {
 
 /**
  * Pending rows never tried (or held back only by an outage), in commit order, that nothing
- * earlier of their task waits for.
+ * earlier of their task waits for. The held rows are looked up once, as a small set (index
+ * outbox_held), never per candidate row: that per-row look-up was planned as a scan of every
+ * pending row when the statistics did not know of a backlog (migration 007).
  */
 export function freshRows(sql: Sql, limit: number): Promise<OutboxRow[]> {
   return sql<OutboxRow[]>`
+    with held as materialized (
+      select partition_key, min(seq) as seq from outbox
+      where sent_at is null and parked_at is null and (attempts > 0 or next_attempt_at is not null)
+        and (attempts > 0 or next_attempt_at > now())
+      group by partition_key)
     select o.seq, o.id, o.topic, o.partition_key, o.event, o.attempts from outbox o
     where o.sent_at is null and o.parked_at is null and o.attempts = 0
       and (o.next_attempt_at is null or o.next_attempt_at <= now())
-      and not exists (
-        select 1 from outbox e
-        where e.partition_key = o.partition_key and e.seq < o.seq
-          and e.sent_at is null and e.parked_at is null
-          and (e.attempts > 0 or e.next_attempt_at > now()))
+      and not exists (select 1 from held h where h.partition_key = o.partition_key and h.seq < o.seq)
     order by o.seq limit ${limit}`;
 }
 
