@@ -47,7 +47,7 @@ const Env = Type.Object({
    * …and takes the next occurrence only if it is due within this long of the previous one: a
    * reminder with no close neighbour is sent alone at its instant; a dense stream shares requests.
    */
-  REMINDER_CHUNK_GAP_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 20 }),
+  REMINDER_CHUNK_GAP_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 50 }),
   /** Occurrences one claim takes (a bounded page; the workflow claims until the bucket is empty). */
   REMINDER_CLAIM_PAGE: Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 }),
   /** Chunks of one bucket in flight at once. */
