@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { createLogger } from "@nudge/service";
 import { Elysia } from "elysia";
-import { boundary } from "./boundary.ts";
+import { boundary, shutdown } from "./boundary.ts";
 import { MAX_BODY_BYTES } from "./request.ts";
 
 const TOKEN = "app-token-for-boundary-tests-0123";
@@ -48,5 +48,20 @@ describe("the body limit of sidecar paths", () => {
   test("other paths keep the public limit, and without the app token the larger body is refused unread", async () => {
     expect((await post("/open", bulkOf(2 * MAX_BODY_BYTES))).status).toBe(413);
     expect((await post("/events/bulk", bulkOf(2 * MAX_BODY_BYTES))).status).toBe(403);
+  });
+});
+
+describe("a service that is shutting down", () => {
+  test("tells each keep-alive client to reconnect, and before that keeps the connection", async () => {
+    const before = await post("/open", {});
+    expect(before.headers.get("connection")).not.toBe("close");
+    shutdown.draining = true;
+    try {
+      const during = await post("/open", {});
+      expect(during.status).toBe(200);
+      expect(during.headers.get("connection")).toBe("close");
+    } finally {
+      shutdown.draining = false;
+    }
   });
 });

@@ -45,6 +45,14 @@ const SIDECAR_BODY_TYPES = ["application/json", "application/cloudevents+json"] 
 type AnyElysia = Elysia<any, any, any, any, any, any, any>;
 
 /**
+ * Set when the service begins to shut down: from then on every answer carries
+ * `Connection: close`, so a keep-alive client reconnects — through the Service, to a pod that
+ * stays — instead of sending its next request down a connection the server is about to close
+ * (a rolling restart refused such a request with ECONNRESET).
+ */
+export const shutdown = { draining: false };
+
+/**
  * Where every request enters a service, in this order, for every route the app has or will get:
  *  1. shape: header, URL and declared body sizes; a well-formed path; no repeated query parameter;
  *  2. access (`AccessPolicy`): the caller is authenticated before anything reads its input;
@@ -62,7 +70,8 @@ export function boundary(options: BoundaryOptions) {
       return allowed(path);
     };
     return app
-      .onRequest(async ({ request }) => {
+      .onRequest(async ({ request, set }) => {
+        if (shutdown.draining) set.headers.connection = "close";
         const url = new URL(request.url);
         const sidecar = accessOf(options, url.pathname) === "sidecar";
         checkRequestShape(request, url, sidecar ? options.sidecarBodyBytes : undefined);

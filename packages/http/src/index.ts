@@ -7,7 +7,7 @@ export {
   tokenVerifier,
   type VerifyToken,
 } from "./auth.ts";
-export { type BoundaryOptions, boundary, isPagePath, type PagePolicy } from "./boundary.ts";
+export { type BoundaryOptions, boundary, isPagePath, type PagePolicy, shutdown } from "./boundary.ts";
 export { problemResponse } from "./errors.ts";
 export { escapeHtml } from "./html.ts";
 export { JsonRejection, MAX_JSON_DEPTH, parseStrictJson } from "./json.ts";

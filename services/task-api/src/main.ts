@@ -1,4 +1,5 @@
 import { connect } from "@nudge/db";
+import { shutdown } from "@nudge/http";
 import { createLogger, loadOrExit, stopOnSignals } from "@nudge/service";
 import { buildApp } from "./app.ts";
 import { loadConfig } from "./config.ts";
@@ -6,6 +7,9 @@ import { Metrics } from "./observability/metrics.ts";
 import { metricsApp } from "./observability/routes.ts";
 import { startOutboxRelay } from "./outbox/relay.ts";
 import { checkTimeZonesWhenReachable } from "./users/time-zones.ts";
+
+/** How long a stopping task-api keeps answering with `Connection: close` before it stops listening. */
+const DRAIN_MS = 1000;
 
 const config = loadOrExit("task-api", () => loadConfig());
 
@@ -38,6 +42,11 @@ else log.info("METRICS_PORT is not set: no metrics endpoint");
 log.info("task-api listening", { port: config.port, host: config.host, metricsPort: config.metricsPort });
 
 stopOnSignals(log, async () => {
+  // Keep serving for a moment, telling each keep-alive client to reconnect, then stop taking
+  // connections: by then busy clients have moved to another pod (Kubernetes stopped routing new
+  // connections here during the preStop pause).
+  shutdown.draining = true;
+  await Bun.sleep(DRAIN_MS);
   await app.stop();
   await metricsServer.stop();
   await relay.stop();
