@@ -26,8 +26,21 @@ ensure_node_modules() {
   # bun.lock records every workspace's dependencies; --frozen-lockfile refuses a stale one.
   local want; want=$(cksum <"$NUDGE_ROOT/bun.lock")
   [ "$(cat "$stamp" 2>/dev/null)" = "$want" ] && return
-  step bun "installing workspace dependencies (bun install --frozen-lockfile)"
-  local log="$LOG_DIR/bun-install.log"
-  (cd "$NUDGE_ROOT" && bun install --frozen-lockfile) >"$log" 2>&1 || die bun "$log" "bun install failed (lockfile out of date? run 'bun install' and commit bun.lock)"
-  echo "$want" >"$stamp"
+  # Two ./nudge commands of one clone may start at once (.ci/run starts the cluster beside the
+  # suite): one installs, the other waits for it and then finds the stamp. Two concurrent
+  # installs into one node_modules failed ("Failed to install 1 package").
+  mkdir -p "$NUDGE_ROOT/node_modules"
+  exec {install_lock}>"$NUDGE_ROOT/node_modules/.nudge-install.lock"
+  flock "$install_lock"
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    step bun "installing workspace dependencies (bun install --frozen-lockfile)"
+    local log="$LOG_DIR/bun-install.log"
+    (cd "$NUDGE_ROOT" && bun install --frozen-lockfile) >"$log" 2>&1 || {
+      flock -u "$install_lock"
+      die bun "$log" "bun install failed (lockfile out of date? run 'bun install' and commit bun.lock)"
+    }
+    echo "$want" >"$stamp"
+  fi
+  flock -u "$install_lock"
+  exec {install_lock}>&-
 }
