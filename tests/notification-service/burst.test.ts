@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { STARTUP_TIMEOUT_MS, TEARDOWN_TIMEOUT_MS, waitFor } from "@nudge/testing";
-import { type ReminderSystem, startReminderSystem } from "./fixture.ts";
+import { beyondCreation, inParallel, type ReminderSystem, startReminderSystem } from "./fixture.ts";
 
 let system: ReminderSystem;
 beforeAll(async () => {
@@ -21,28 +21,17 @@ describe("a burst of reminders", () => {
         system.api.request("PATCH", "/me/preferences", { user, body: { email: `${user}@example.com` } }),
       ),
     );
-    const inFlight = (work: (i: number) => Promise<void>) => {
-      let next = 0;
-      return Promise.all(
-        Array.from({ length: IN_FLIGHT }, async () => {
-          for (let i = next++; i < REMINDERS; i = next++) await work(i);
-        }),
-      );
-    };
     const tasks: string[] = [];
     const began = Date.now();
-    await inFlight(async (i) => {
+    await inParallel(REMINDERS, IN_FLIGHT, async (i) => {
       const { body: task } = await system.api.request("POST", "/tasks", {
         user: users[i % USERS] as string,
         body: { title: `Burst ${run} #${i}` },
       });
       tasks[i] = task.id;
     });
-    // The reminders cost about what the tasks did, however loaded the machine is: the shared
-    // instant lies beyond twice that, so every reminder exists before it.
-    const lead = Math.max(10_000, 2 * (Date.now() - began) + 5000);
-    const at = new Date(Math.ceil((Date.now() + lead) / 1000) * 1000).toISOString();
-    await inFlight(async (i) => {
+    const at = beyondCreation(began).toISOString();
+    await inParallel(REMINDERS, IN_FLIGHT, async (i) => {
       const created = await system.api.request("POST", `/tasks/${tasks[i]}/reminders`, {
         user: users[i % USERS] as string,
         body: { at },

@@ -165,6 +165,29 @@ export type ReminderSystem = Awaited<ReturnType<typeof startReminderSystem>>;
 /** An instant `ms` from now, on a whole second, so it starts a bucket and lateness is clean. */
 export const secondsAhead = (ms: number) => new Date(Math.ceil((Date.now() + ms) / 1000) * 1000);
 
+/**
+ * An instant for reminders still to be created, given when creating their tasks began: the
+ * reminders cost about what the tasks did, however loaded the machine is, so twice that plus
+ * 5 s (at least 10 s) ahead, on a whole second — every reminder exists before it.
+ */
+export const beyondCreation = (tasksBeganAt: number) =>
+  secondsAhead(Math.max(10_000, 2 * (Date.now() - tasksBeganAt) + 5000));
+
+/** `work(0) … work(count - 1)`, at most `concurrency` at a time; results in index order. */
+export async function inParallel<T>(
+  count: number,
+  concurrency: number,
+  work: (index: number) => Promise<T>,
+): Promise<T[]> {
+  const results: T[] = new Array(count);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < count; i = next++) results[i] = await work(i);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+  return results;
+}
+
 export interface Recipient {
   user: string;
   email: string;

@@ -10,7 +10,14 @@ import {
 } from "@nudge/testing";
 import { migrateNotificationService } from "../../services/notification-service/src/migrate.ts";
 import { startTaskApi, type TaskApiFixture, tokenFor } from "../task-api/fixture.ts";
-import { notificationProcess, SCHEMA, secondsAhead, untilRemindersFlow } from "./fixture.ts";
+import {
+  beyondCreation,
+  inParallel,
+  notificationProcess,
+  SCHEMA,
+  secondsAhead,
+  untilRemindersFlow,
+} from "./fixture.ts";
 
 interface Replica {
   name: string;
@@ -70,17 +77,9 @@ describe("two replicas share the reminders", () => {
         return { id, authorization, email: `${id}@example.com` };
       }),
     );
-    const inFlight = (work: (i: number) => Promise<void>) => {
-      let next = 0;
-      return Promise.all(
-        Array.from({ length: IN_FLIGHT }, async () => {
-          for (let i = next++; i < REMINDERS; i = next++) await work(i);
-        }),
-      );
-    };
     const tasks: Array<{ id: string; title: string }> = [];
     const began = Date.now();
-    await inFlight(async (i) => {
+    await inParallel(REMINDERS, IN_FLIGHT, async (i) => {
       const user = users[i % USERS] as (typeof users)[number];
       const title = `Shared ${run} #${i}`;
       const { body: task } = await api.request("POST", "/tasks", {
@@ -89,11 +88,9 @@ describe("two replicas share the reminders", () => {
       });
       tasks[i] = { id: task.id, title };
     });
-    // The reminders cost about what the tasks did, however loaded the machine is: the burst
-    // begins beyond twice that, so every reminder exists before it.
-    const first = secondsAhead(Math.max(10_000, 2 * (Date.now() - began) + 5000)).getTime();
+    const first = beyondCreation(began).getTime();
     const expected: Array<{ to: string; subject: string; at: number; reminderId: string }> = [];
-    await inFlight(async (i) => {
+    await inParallel(REMINDERS, IN_FLIGHT, async (i) => {
       const user = users[i % USERS] as (typeof users)[number];
       const task = tasks[i] as { id: string; title: string };
       const at = first + Math.round((i * SPREAD_MS) / (REMINDERS - 1));

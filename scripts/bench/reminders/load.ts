@@ -2,6 +2,7 @@
  * The load: users with email addresses, one task per reminder, and the reminders themselves,
  * all through task-api's public HTTP API, `concurrency` requests in flight.
  */
+import { inParallel } from "../../../tests/notification-service/fixture.ts";
 import { tokenFor } from "../../../tests/task-api/fixture.ts";
 
 export interface BenchUser {
@@ -16,21 +17,6 @@ export interface BenchTask {
   user: BenchUser;
   /** Unique per task, so every email is told apart by recipient + subject. */
   title: string;
-}
-
-/** `work(0) … work(count - 1)`, at most `concurrency` at a time; results in index order. */
-export async function inParallel<T>(
-  count: number,
-  concurrency: number,
-  work: (index: number) => Promise<T>,
-): Promise<T[]> {
-  const results: T[] = new Array(count);
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < count; i = next++) results[i] = await work(i);
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
-  return results;
 }
 
 /** task-api's public HTTP API, as the load uses it. */
