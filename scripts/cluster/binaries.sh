@@ -24,10 +24,6 @@ cluster_ldflags() {
   echo "${f[*]}"
 }
 
-cluster_binaries_ready() {
-  [ "$(cat "$CLUSTER_BIN/.nudge-build" 2>/dev/null)" = "$(cluster_bin_build_id)" ]
-}
-
 # The kubernetes module zip has an empty staging/: point the 33 staging replaces at the
 # published k8s.io/* v0.X.Y modules, drop go.work, add our thin mains and the other modules.
 prepare_kubernetes_source() { # LOG
@@ -49,13 +45,17 @@ prepare_kubernetes_source() { # LOG
 }
 
 ensure_cluster_binaries() {
-  if cluster_binaries_ready; then step cluster "binaries ready in $CLUSTER_BIN"; return; fi
+  install_once cluster-binaries "$CLUSTER_BIN/.nudge-build" "$(cluster_bin_build_id)" build_cluster_binaries
+  step cluster "binaries ready in $CLUSTER_BIN"
+}
+
+build_cluster_binaries() {
   command -v go >/dev/null || die cluster-binaries "-" "no Go toolchain on PATH: install Go ≥ 1.26 (/usr/local/go/bin)"
   local log="$LOG_DIR/cluster-binaries.log" start=$SECONDS src
   : >"$log"
   step cluster "preparing k8s.io/kubernetes@v$KUBERNETES_VERSION + coredns, kube-router, helm from the Go module proxy"
   src=$(prepare_kubernetes_source "$log")
-  mkdir -p "$CLUSTER_BIN.tmp"
+  rm -rf "$CLUSTER_BIN.tmp" && mkdir -p "$CLUSTER_BIN.tmp"
   step cluster "building kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kube-proxy, kubectl, etcd, coredns, netpol, helm in one go build (cold: ~30 CPU-minutes; log: $log)"
   with_progress "cluster: go build" "$log.build" bash -c "cd '$src' && CGO_ENABLED=0 GOFLAGS='$GOFLAGS -mod=mod' \
       nice -n 10 go build -v -trimpath -ldflags '$(cluster_ldflags)' -o '$CLUSTER_BIN.tmp/' \
@@ -66,7 +66,6 @@ ensure_cluster_binaries() {
   local b; for b in etcd coredns netpol; do mv "$CLUSTER_BIN.tmp/nudge-$b" "$CLUSTER_BIN.tmp/$b"; done
   build_pause "$src" "$CLUSTER_BIN.tmp" "$log"
   rm -rf "$CLUSTER_BIN" && mv "$CLUSTER_BIN.tmp" "$CLUSTER_BIN"
-  cluster_bin_build_id >"$CLUSTER_BIN/.nudge-build"
   step cluster "binaries built in $((SECONDS - start))s ($(du -sh "$CLUSTER_BIN" | cut -f1) in $CLUSTER_BIN)"
 }
 
@@ -84,18 +83,19 @@ dapr_control_plane_build_id() { echo "dapr $DAPR_VERSION operator injector; $(go
 
 ensure_dapr_control_plane() {
   ensure_dapr
-  if [ "$(cat "$DAPR_CP_BIN/.nudge-build" 2>/dev/null)" = "$(dapr_control_plane_build_id)" ]; then
-    step cluster "Dapr $DAPR_VERSION control plane binaries ready in $DAPR_CP_BIN"; return
-  fi
+  install_once dapr-control-plane "$DAPR_CP_BIN/.nudge-build" "$(dapr_control_plane_build_id)" build_dapr_control_plane
+  step cluster "Dapr $DAPR_VERSION control plane binaries ready in $DAPR_CP_BIN"
+}
+
+build_dapr_control_plane() {
   local log="$LOG_DIR/dapr-control-plane-build.log" src="$NUDGE_CACHE/src/dapr-$DAPR_VERSION" start=$SECONDS
   [ -d "$src/cmd/operator" ] || die dapr-control-plane "$log" "no Dapr source copy in $src (ensure_dapr prepares it when it builds daprd): remove $DAPR_BIN_DIR/.nudge-build to rebuild"
-  mkdir -p "$DAPR_CP_BIN.tmp"
+  rm -rf "$DAPR_CP_BIN.tmp" && mkdir -p "$DAPR_CP_BIN.tmp"
   local ldflags="-s -w -X github.com/dapr/dapr/pkg/buildinfo.version=$DAPR_VERSION"
   step cluster "building Dapr operator and injector $DAPR_VERSION in one go build (cold: a few CPU-minutes beyond daprd; log: $log)"
   with_progress "cluster: dapr control plane" "$log" bash -c "cd '$src' && nice -n 10 go build -v -trimpath -tags allcomponents \
       -ldflags '$ldflags' -o '$DAPR_CP_BIN.tmp/' ./cmd/operator ./cmd/injector" ||
     die dapr-control-plane "$log" "go build of the Dapr control plane failed (disk space? module proxy reachable?)"
   rm -rf "$DAPR_CP_BIN" && mv "$DAPR_CP_BIN.tmp" "$DAPR_CP_BIN"
-  dapr_control_plane_build_id >"$DAPR_CP_BIN/.nudge-build"
   step cluster "Dapr control plane built in $((SECONDS - start))s"
 }

@@ -3,11 +3,19 @@
 # cluster's containerd. Podman's storage and containerd's content store live in the cache,
 # so a warm run rebuilds nothing. Sourced by scripts/cluster/cluster.sh.
 
+# write_if_changed FILE < TEXT — replaced in one rename, and only when TEXT differs: another
+# ./nudge command's podman may be reading FILE at this moment.
+write_if_changed() {
+  local tmp; tmp="$1.$$.new"
+  cat >"$tmp"
+  if cmp -s "$tmp" "$1"; then rm -f "$tmp"; else mv -f "$tmp" "$1"; fi
+}
+
 # Podman and buildah read these instead of /etc/containers: our own storage, runc (crun
 # refuses the hybrid cgroup layout), the rlimits the sandbox can't raise, no registry search.
 podman_env() {
   mkdir -p "$CONTAINERS_HOME/storage" "$CONTAINERS_HOME/tmp"
-  cat >"$CONTAINERS_HOME/containers.conf" <<CONF
+  write_if_changed "$CONTAINERS_HOME/containers.conf" <<CONF
 [containers]
 default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
 [engine]
@@ -16,13 +24,13 @@ cgroup_manager = "cgroupfs"
 events_logger = "file"
 image_copy_tmp_dir = "$CONTAINERS_HOME/tmp"
 CONF
-  cat >"$CONTAINERS_HOME/storage.conf" <<CONF
+  write_if_changed "$CONTAINERS_HOME/storage.conf" <<CONF
 [storage]
 driver = "overlay"
 graphroot = "$CONTAINERS_HOME/storage"
 runroot = "/run/nudge-containers$(echo "$CONTAINERS_HOME" | sha256sum | cut -c1-8)"
 CONF
-  cat >"$CONTAINERS_HOME/registries.conf" <<CONF
+  write_if_changed "$CONTAINERS_HOME/registries.conf" <<CONF
 unqualified-search-registries = []
 short-name-mode = "disabled"
 CONF
@@ -63,7 +71,7 @@ mmdebstrap_image() {
   local tag=$1 variant=$2 packages=$3; shift 3
   image_exists "$tag" && return
   command -v mmdebstrap >/dev/null || die images "-" "mmdebstrap missing: apt-get install mmdebstrap"
-  local log="$CLUSTER_LOGS/image-$(echo "$tag" | tr '/:' '__').log" tar="$CONTAINERS_HOME/tmp/rootfs-$$.tar"
+  local log="$CLUSTER_LOGS/image-$(echo "$tag" | tr '/:' '__').log" tar="$CONTAINERS_HOME/tmp/rootfs-$$.tar" start=$SECONDS
   # man pages are left out, but update-alternatives still links into man1 (the JRE's postinst).
   step images "$tag: mmdebstrap --variant=$variant $DEBIAN_SUITE ($packages)"
   with_progress "images: $tag" "$log" nice -n 10 mmdebstrap --quiet --variant="$variant" --include="$packages" \
@@ -73,6 +81,7 @@ mmdebstrap_image() {
     die images "$log" "mmdebstrap of $tag failed (Debian mirror reachable? apt-get install mmdebstrap)"
   podman import --quiet "$tar" "$tag" >>"$log" 2>&1 || die images "$log" "podman import of $tag failed"
   rm -f "$tar"
+  record_install "image $tag" "$start"
 }
 
 # A distroless/cc equivalent: glibc, libstdc++, OpenSSL, tzdata, CA certificates, netbase,
@@ -96,13 +105,14 @@ ensure_base_images() {
 build_image() {
   local tag=$1 containerfile=$2 context=$3; shift 3
   image_exists "$tag" && return
-  local log="$CLUSTER_LOGS/image-$(echo "$tag" | tr '/:' '__').log"
+  local log="$CLUSTER_LOGS/image-$(echo "$tag" | tr '/:' '__').log" start=$SECONDS
   step images "building $tag"
   printf '%s\n' "$containerfile" >"$CONTAINERS_HOME/tmp/Containerfile.$$"
   with_progress "images: $tag" "$log" nice -n 10 podman build --quiet --pull=never --network=host \
     -f "$CONTAINERS_HOME/tmp/Containerfile.$$" -t "$tag" "$@" "$context" ||
     die images "$log" "podman build of $tag failed"
   rm -f "$CONTAINERS_HOME/tmp/Containerfile.$$"
+  record_install "image $tag" "$start"
 }
 
 # What the Dockerfile's build stage names: Debian with Bun from the npm registry (the same
@@ -134,16 +144,17 @@ nudge_context_key() {
 
 ensure_nudge_images() {
   ensure_bun_image
-  local key s tag log start=$SECONDS
+  local key s tag log t start=$SECONDS
   key=$(nudge_context_key)
   for s in "${NUDGE_IMAGES[@]}"; do
     tag="docker.io/library/nudge-$s:$key"
     if ! image_exists "$tag"; then
-      log="$CLUSTER_LOGS/image-nudge-$s.log"
+      log="$CLUSTER_LOGS/image-nudge-$s.log" t=$SECONDS
       step images "nudge-$s from the Dockerfile (context $key)"
       with_progress "images: nudge-$s" "$log" nice -n 10 podman build --pull=never --network=host --layers \
         --build-arg "SERVICE=$s" --build-arg "VERSION=$key" -t "$tag" -f "$NUDGE_ROOT/Dockerfile" "$NUDGE_ROOT" ||
         die images "$log" "podman build of nudge-$s failed"
+      record_install "image $tag" "$t"
     fi
     podman tag "$tag" "docker.io/library/nudge-$s:dev"
   done

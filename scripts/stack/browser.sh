@@ -7,8 +7,7 @@ ensure_chromium() {
   [ -x "$path" ] && return
   [ "$(id -u)" = 0 ] || die chromium "-" "no Chromium at $path: run 'sudo apt-get install -y chromium' or set CHROMIUM_PATH"
   step chromium "installing Debian's chromium package (apt-get; first time only)"
-  with_progress "chromium: apt-get" "$log" bash -c \
-    'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core' ||
+  apt_install "$log" chromium fonts-dejavu-core ||
     die chromium "$log" "apt-get install chromium failed (apt sources reachable? dpkg locked?)"
   [ -x "$path" ] || die chromium "$log" "chromium was installed but $path does not exist: set CHROMIUM_PATH"
 }

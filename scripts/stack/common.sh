@@ -35,6 +35,53 @@ step() { printf '\033[1m[nudge] %s:\033[0m %s\n' "$1" "$2" >&2; }
 # die COMPONENT LOGFILE HINT — one line naming what failed, where to look and the likely fix.
 die()  { printf '\033[31m[nudge] %s failed\033[0m — log: %s — %s\n' "$1" "$2" "$3" >&2; exit 1; }
 
+# install_once NAME STAMP_FILE STAMP CMD… — a one-time install or build that several ./nudge
+# commands may reach at once (.ci/run starts the cluster beside the suite; two clones may share
+# one cache). One runs CMD holding $NUDGE_CACHE/locks/NAME.lock, the others wait for it and then
+# find the stamp. STAMP_FILE is written only after CMD succeeded, so whatever a killed process
+# left half done has no stamp and is redone: CMD must start from a clean slate. Every install
+# that ran is recorded in $LOG_DIR/installs.log.
+install_once() {
+  local name=$1 stamp_file=$2 stamp=$3 lock status=0; shift 3
+  [ "$(cat "$stamp_file" 2>/dev/null)" = "$stamp" ] && return 0
+  mkdir -p "$NUDGE_CACHE/locks"
+  exec {lock}>"$NUDGE_CACHE/locks/$name.lock"
+  if ! flock -n "$lock"; then
+    step "$name" "another ./nudge command is installing it; waiting for it to finish"
+    flock "$lock"
+  fi
+  if [ "$(cat "$stamp_file" 2>/dev/null)" != "$stamp" ]; then
+    local start=$SECONDS
+    rm -f "$stamp_file"
+    # Not `"$@" || …`: that would switch off set -e inside CMD.
+    "$@"
+    status=$?
+    if [ "$status" = 0 ]; then
+      mkdir -p "$(dirname "$stamp_file")"
+      echo "$stamp" >"$stamp_file"
+      record_install "$name ($stamp)" "$start"
+    fi
+  fi
+  exec {lock}>&-
+  return "$status"
+}
+
+# record_install WHAT START — one line in $LOG_DIR/installs.log (.ci/run lists a run's installs).
+record_install() { echo "$(date -Is) $1 installed by pid $$ in $((SECONDS - $2))s" >>"$LOG_DIR/installs.log"; }
+
+# apt_install LOG PACKAGE… — Debian packages, one apt-get at a time across ./nudge commands
+# (dpkg's own lock makes a second apt-get fail rather than wait).
+apt_install() {
+  local log=$1 lock status; shift
+  mkdir -p "$NUDGE_CACHE/locks"
+  exec {lock}>"$NUDGE_CACHE/locks/apt.lock"
+  flock "$lock"
+  with_progress "apt-get install $*" "$log" bash -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@"' apt "$@"
+  status=$?
+  exec {lock}>&-
+  return "$status"
+}
+
 # Elapsed-time ticker for long steps so a silent build never looks hung.
 with_progress() { # LABEL LOG CMD...
   local label=$1 log=$2; shift 2

@@ -31,18 +31,20 @@ ensure_dapr() {
     step dapr "using the runtime in DAPR_BIN_DIR=$DAPR_BIN_DIR"
     return
   fi
-  local src="$NUDGE_CACHE/src/dapr-$DAPR_VERSION" wanted=()
-  if [ "$(cat "$DAPR_BIN_DIR/.nudge-build" 2>/dev/null)" = "$(dapr_build_id)" ]; then
-    mapfile -t wanted < <(dapr_missing "$DAPR_BIN_DIR")
-    if [ ${#wanted[@]} -eq 0 ]; then step dapr "runtime $DAPR_VERSION ready in $DAPR_BIN_DIR"; return; fi
-  else
-    wanted=("${DAPR_BINARIES[@]}")
-    rm -rf "$src" # another version or component set: start from a fresh copy of the module
-  fi
+  # A binary gone from under a matching stamp (removed by hand) is built again.
+  [ -z "$(dapr_missing "$DAPR_BIN_DIR")" ] || rm -f "$DAPR_BIN_DIR/.nudge-build"
+  install_once dapr "$DAPR_BIN_DIR/.nudge-build" "$(dapr_build_id)" build_dapr
+  step dapr "runtime $DAPR_VERSION ready in $DAPR_BIN_DIR"
+}
+
+build_dapr() {
+  local src="$NUDGE_CACHE/src/dapr-$DAPR_VERSION"
   command -v go >/dev/null || die dapr "-" "no Go toolchain on PATH: install Go ≥ 1.26 (apt-get install golang or the Go module proxy's toolchain)"
   local log="$LOG_DIR/dapr-build.log" start=$SECONDS
   : >"$log"
-  if [ ! -f "$src/go.mod" ]; then
+  # The pruned copy of the module has a stamp of its own: a copy a killed process left half
+  # made, or one of another version or component set, is made again.
+  if [ "$(cat "$src/.nudge-prepared" 2>/dev/null)" != "$(dapr_build_id)" ]; then
     step dapr "downloading github.com/dapr/dapr@v$DAPR_VERSION through the Go module proxy"
     local moddir
     moddir=$(go mod download -json "github.com/dapr/dapr@v$DAPR_VERSION" 2>>"$log" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
@@ -55,6 +57,7 @@ ensure_dapr() {
       for c in "${DAPR_COMPONENTS[@]}"; do [ "$name" = "$c" ] && keep=1; done
       [ -n "$keep" ] || rm "$f"
     done
+    dapr_build_id >"$src/.nudge-prepared"
   fi
   local ldflags="-s -w -X github.com/dapr/dapr/pkg/buildinfo.version=$DAPR_VERSION" bin
   mkdir -p "$DAPR_BIN_DIR"
@@ -62,17 +65,16 @@ ensure_dapr() {
   # the next compiles. Built beside their place and renamed into it one by one, so a running
   # stack never sees half a binary.
   local tmp="$DAPR_BIN_DIR/.new" pkgs=()
-  for bin in "${wanted[@]}"; do pkgs+=("./cmd/$bin"); done
+  for bin in "${DAPR_BINARIES[@]}"; do pkgs+=("./cmd/$bin"); done
   rm -rf "$tmp" && mkdir -p "$tmp"
-  step dapr "building ${wanted[*]} in one go build (first build downloads its modules and takes several minutes; log: $log)"
+  step dapr "building ${DAPR_BINARIES[*]} in one go build (first build downloads its modules and takes several minutes; log: $log)"
   with_progress "dapr: go build" "$log.build" \
     bash -c "cd '$src' && go build -v -tags allcomponents -trimpath -ldflags '$ldflags' -o '$tmp/' ${pkgs[*]}" ||
-    { cat "$log.build" >>"$log"; die dapr "$log" "go build of ${wanted[*]} failed (disk space? Go ≥ 1.26.6? module proxy reachable?)"; }
-  for bin in "${wanted[@]}"; do mv -f "$tmp/$bin" "$DAPR_BIN_DIR/$bin"; done
+    { cat "$log.build" >>"$log"; die dapr "$log" "go build of ${DAPR_BINARIES[*]} failed (disk space? Go ≥ 1.26.6? module proxy reachable?)"; }
+  for bin in "${DAPR_BINARIES[@]}"; do mv -f "$tmp/$bin" "$DAPR_BIN_DIR/$bin"; done
   rm -rf "$tmp"
   cat "$log.build" >>"$log"; rm -f "$log.build"
-  dapr_build_id >"$DAPR_BIN_DIR/.nudge-build"
-  step dapr "built ${wanted[*]} $DAPR_VERSION in $((SECONDS - start))s"
+  step dapr "built ${DAPR_BINARIES[*]} $DAPR_VERSION in $((SECONDS - start))s"
 }
 
 PLACEMENT_PORT="${PLACEMENT_PORT:-$(port_at 50005)}"

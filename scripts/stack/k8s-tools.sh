@@ -24,22 +24,27 @@ KUBERNETES_VALIDATE_VERSION="${KUBERNETES_VALIDATE_VERSION:-1.37.0}" # ships sch
 K8S_TOOLS_DIR="$NUDGE_CACHE/tools/k8s"
 # go_tool NAME PACKAGE VERSION — go install PACKAGE@vVERSION unless that version is already built.
 go_tool() {
+  install_once "go-tool-$1" "$K8S_TOOLS_DIR/bin/.$1.version" "$3" install_go_tool "$@"
+}
+
+install_go_tool() { # NAME PACKAGE VERSION
   local name=$1 pkg=$2 version=$3 bin="$K8S_TOOLS_DIR/bin" log="$LOG_DIR/k8s-tools-$1.log"
-  if [ -x "$bin/$name" ] && [ "$(cat "$bin/.$name.version" 2>/dev/null)" = "$version" ]; then return; fi
   command -v go >/dev/null || die "$name" "-" "no Go toolchain on PATH: install Go ≥ 1.26 (/usr/local/go/bin)"
   local start=$SECONDS
   step "$name" "building $pkg@v$version with Go (first time only; log: $log)"
   mkdir -p "$bin"
   with_progress "$name: go install" "$log" env GOBIN="$bin" go install -trimpath -ldflags "-s -w" "$pkg@v$version" ||
     die "$name" "$log" "go install $pkg@v$version failed (Go module proxy reachable? Go ≥ 1.26?)"
-  echo "$version" >"$bin/.$name.version"
   step "$name" "built in $((SECONDS - start))s"
 }
 
 ensure_kubernetes_schemas() {
-  local dir="$K8S_TOOLS_DIR/schemas/kubernetes" stamp="v$KUBERNETES_SCHEMA_VERSION from kubernetes-validate $KUBERNETES_VALIDATE_VERSION"
-  [ "$(cat "$dir/.source" 2>/dev/null)" = "$stamp" ] && return
-  local log="$LOG_DIR/k8s-tools-schemas.log" wheels="$NUDGE_CACHE/pip/wheels" pip
+  install_once schemas-kubernetes "$K8S_TOOLS_DIR/schemas/kubernetes/.source" \
+    "v$KUBERNETES_SCHEMA_VERSION from kubernetes-validate $KUBERNETES_VALIDATE_VERSION" extract_kubernetes_schemas
+}
+
+extract_kubernetes_schemas() {
+  local dir="$K8S_TOOLS_DIR/schemas/kubernetes" log="$LOG_DIR/k8s-tools-schemas-kubernetes.log" wheels="$NUDGE_CACHE/pip/wheels" pip
   if command -v pip3 >/dev/null; then pip=(pip3); elif command -v pip >/dev/null; then pip=(pip); else pip=(python3 -m pip); fi
   step schemas "Kubernetes $KUBERNETES_SCHEMA_VERSION JSON schemas from PyPI (kubernetes-validate $KUBERNETES_VALIDATE_VERSION)"
   mkdir -p "$wheels"
@@ -49,20 +54,20 @@ ensure_kubernetes_schemas() {
   bun "$NUDGE_ROOT/scripts/k8s/schemas.ts" kubernetes \
     "$wheels/kubernetes_validate-$KUBERNETES_VALIDATE_VERSION-py3-none-any.whl" "v$KUBERNETES_SCHEMA_VERSION" "$dir" >>"$log" 2>&1 ||
     die schemas "$log" "could not extract the Kubernetes schemas from the wheel"
-  echo "$stamp" >"$dir/.source"
 }
 
 ensure_dapr_schemas() {
-  local dir="$K8S_TOOLS_DIR/schemas/dapr" stamp="dapr $DAPR_VERSION"
-  [ "$(cat "$dir/.source" 2>/dev/null)" = "$stamp" ] && return
-  local log="$LOG_DIR/k8s-tools-schemas.log" moddir
+  install_once schemas-dapr "$K8S_TOOLS_DIR/schemas/dapr/.source" "dapr $DAPR_VERSION" convert_dapr_schemas
+}
+
+convert_dapr_schemas() {
+  local dir="$K8S_TOOLS_DIR/schemas/dapr" log="$LOG_DIR/k8s-tools-schemas-dapr.log" moddir
   step schemas "Dapr $DAPR_VERSION CRD schemas from the github.com/dapr/dapr module"
   moddir=$(go mod download -json "github.com/dapr/dapr@v$DAPR_VERSION" 2>>"$log" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
   [ -d "$moddir/charts/dapr/crds" ] || die schemas "$log" "the Go module proxy did not serve dapr v$DAPR_VERSION"
   rm -rf "$dir" && mkdir -p "$dir"
   bun "$NUDGE_ROOT/scripts/k8s/schemas.ts" crds "$moddir/charts/dapr/crds" "$dir" >>"$log" 2>&1 ||
     die schemas "$log" "could not convert the Dapr CRDs to JSON schemas"
-  echo "$stamp" >"$dir/.source"
 }
 
 ensure_k8s_tools() {

@@ -14,11 +14,15 @@ broker_kind() { if command -v rpk >/dev/null && command -v redpanda >/dev/null; 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 ensure_kafka_artifacts() {
-  [ -f "$KAFKA_HOME/libs/kafka_2.13-$KAFKA_VERSION.jar" ] && return
+  install_once kafka "$KAFKA_HOME/.nudge-resolved" "kafka_2.13 $KAFKA_VERSION" resolve_kafka_artifacts
+}
+
+resolve_kafka_artifacts() {
   command -v java >/dev/null || die kafka "-" "no JDK: apt-get install -y openjdk-17-jre-headless"
   command -v mvn >/dev/null || die kafka "-" "no Maven: apt-get install -y maven"
   local log="$LOG_DIR/kafka-resolve.log"
   step kafka "resolving org.apache.kafka:kafka_2.13:$KAFKA_VERSION and its runtime dependencies from Maven Central"
+  rm -rf "$KAFKA_HOME/libs"
   with_progress "kafka: maven" "$log" mvn -B -ntp -f "$NUDGE_ROOT/scripts/stack/kafka/pom.xml" \
     -Dmaven.repo.local="$NUDGE_CACHE/m2" -Dkafka.version="$KAFKA_VERSION" \
     dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$KAFKA_HOME/libs" ||

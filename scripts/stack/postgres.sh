@@ -19,7 +19,7 @@ ensure_postgres_packages() {
   local log="$LOG_DIR/apt.log"
   [ "$(id -u)" = 0 ] || die postgres "-" "PostgreSQL ≥ 15 is not installed: run 'sudo apt-get install -y postgresql' or set DATABASE_URL"
   step postgres "installing Debian's postgresql packages (apt-get)"
-  with_progress "postgres: apt-get" "$log" bash -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql' ||
+  apt_install "$log" postgresql ||
     die postgres "$log" "apt-get install postgresql failed (apt sources reachable? dpkg locked?)"
 }
 
