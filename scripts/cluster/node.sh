@@ -99,7 +99,12 @@ start_controllers() {
 
 write_containerd_config() {
   mkdir -p "$CONTAINERD_ROOT" "$CLUSTER_STATE/containerd" "$CLUSTER_STATE/cni/conf" "$CLUSTER_STATE/cni/ipam"
-  cat >"$CLUSTER_STATE/containerd/config.toml" <<TOML
+  containerd_config >"$CLUSTER_STATE/containerd/config.toml"
+  cni_config >"$CLUSTER_STATE/cni/conf/10-nudge.conflist"
+}
+
+containerd_config() {
+  cat <<TOML
 version = 2
 root = "$CONTAINERD_ROOT"
 state = "$CLUSTER_STATE/containerd/state"
@@ -132,8 +137,11 @@ disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapsho
     conf_dir = "$CLUSTER_STATE/cni/conf"
     max_conf_num = 1
 TOML
-  # The bridge CNI: no masquerade (no way out), the node's address as the pods' gateway.
-  cat >"$CLUSTER_STATE/cni/conf/10-nudge.conflist" <<JSON
+}
+
+# The bridge CNI: no masquerade (no way out), the node's address as the pods' gateway.
+cni_config() {
+  cat <<JSON
 {
   "cniVersion": "0.4.0",
   "name": "nudge",
@@ -167,7 +175,15 @@ start_kubelet() {
   mkdir -p "$dir"
   # Pods with dnsPolicy Default get no nameserver: nothing resolves outside the cluster.
   echo "options ndots:1" >"$CLUSTER_STATE/resolv.conf"
-  cat >"$CLUSTER_STATE/kubelet-config.yaml" <<YAML
+  kubelet_config >"$CLUSTER_STATE/kubelet-config.yaml"
+  step cluster "kubelet (node $CLUSTER_NODE_NAME at $CLUSTER_NODE_IP)"
+  start_daemon cluster-kubelet "$CLUSTER_LOGS/kubelet.log" "$(kbin kubelet)" --config "$CLUSTER_STATE/kubelet-config.yaml" \
+    --kubeconfig "$CLUSTER_STATE/pki/kubelet.kubeconfig" --root-dir "$dir" --cert-dir "$dir/pki" \
+    --hostname-override "$CLUSTER_NODE_NAME" --node-ip "$CLUSTER_NODE_IP" --v=1
+}
+
+kubelet_config() {
+  cat <<YAML
 apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
 address: $CLUSTER_NODE_IP
@@ -196,14 +212,17 @@ serializeImagePulls: false
 maxPods: 110
 rotateCertificates: false
 YAML
-  step cluster "kubelet (node $CLUSTER_NODE_NAME at $CLUSTER_NODE_IP)"
-  start_daemon cluster-kubelet "$CLUSTER_LOGS/kubelet.log" "$(kbin kubelet)" --config "$CLUSTER_STATE/kubelet-config.yaml" \
-    --kubeconfig "$CLUSTER_STATE/pki/kubelet.kubeconfig" --root-dir "$dir" --cert-dir "$dir/pki" \
-    --hostname-override "$CLUSTER_NODE_NAME" --node-ip "$CLUSTER_NODE_IP" --v=1
 }
 
 start_kube_proxy() {
-  cat >"$CLUSTER_STATE/kube-proxy-config.yaml" <<YAML
+  kube_proxy_config >"$CLUSTER_STATE/kube-proxy-config.yaml"
+  step cluster "kube-proxy (iptables)"
+  start_daemon cluster-kube-proxy "$CLUSTER_LOGS/kube-proxy.log" "$(kbin kube-proxy)" \
+    --config "$CLUSTER_STATE/kube-proxy-config.yaml" --v=1
+}
+
+kube_proxy_config() {
+  cat <<YAML
 apiVersion: kubeproxy.config.k8s.io/v1alpha1
 kind: KubeProxyConfiguration
 mode: iptables
@@ -219,9 +238,6 @@ iptables: { localhostNodePorts: false }
 # Leave the machine's conntrack sysctls alone (the sandbox may not change them).
 conntrack: { maxPerCore: 0, tcpEstablishedTimeout: 0s, tcpCloseWaitTimeout: 0s }
 YAML
-  step cluster "kube-proxy (iptables)"
-  start_daemon cluster-kube-proxy "$CLUSTER_LOGS/kube-proxy.log" "$(kbin kube-proxy)" \
-    --config "$CLUSTER_STATE/kube-proxy-config.yaml" --v=1
 }
 
 # After the node is registered: the controller reads the node's addresses at start.

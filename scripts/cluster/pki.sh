@@ -13,8 +13,12 @@ pki_client_cert() { # NAME CN ORG
 }
 
 pki_kubeconfig() { # NAME (certificate NAME.crt/.key) → NAME.kubeconfig
+  kubeconfig "$1" >"$CLUSTER_STATE/pki/$1.kubeconfig"
+}
+
+kubeconfig() { # NAME — the kubeconfig of NAME's client certificate, on stdout
   local dir="$CLUSTER_STATE/pki"
-  cat >"$dir/$1.kubeconfig" <<YAML
+  cat <<YAML
 apiVersion: v1
 kind: Config
 clusters:
