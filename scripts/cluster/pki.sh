@@ -13,29 +13,7 @@ pki_client_cert() { # NAME CN ORG
 }
 
 pki_kubeconfig() { # NAME (certificate NAME.crt/.key) → NAME.kubeconfig
-  kubeconfig "$1" >"$CLUSTER_STATE/pki/$1.kubeconfig"
-}
-
-kubeconfig() { # NAME — the kubeconfig of NAME's client certificate, on stdout
-  local dir="$CLUSTER_STATE/pki"
-  cat <<YAML
-apiVersion: v1
-kind: Config
-clusters:
-  - name: nudge
-    cluster:
-      certificate-authority: $dir/ca.crt
-      server: https://$CLUSTER_NODE_IP:$APISERVER_PORT
-users:
-  - name: $1
-    user:
-      client-certificate: $dir/$1.crt
-      client-key: $dir/$1.key
-contexts:
-  - name: nudge
-    context: { cluster: nudge, user: $1 }
-current-context: nudge
-YAML
+  write_node_config kubeconfig "$CLUSTER_STATE/pki/$1.kubeconfig" "$1"
 }
 
 create_pki() {
