@@ -5,6 +5,23 @@
 kbin() { echo "$CLUSTER_BIN/$1"; }
 kubectl_admin() { "$CLUSTER_BIN/kubectl" --kubeconfig "$KUBECONFIG_ADMIN" "$@"; }
 
+# The configuration files (kubeconfigs, containerd, CNI, kubelet, kube-proxy) are written by
+# scripts/cluster/config, typed and unit-tested, from the settings of versions.sh listed here.
+node_config_env() {
+  local v
+  for v in CLUSTER_STATE CONTAINERD_ROOT CONTAINERD_SOCK KUBECONFIG_ADMIN PAUSE_IMAGE CLUSTER_BRIDGE \
+    CLUSTER_POD_CIDR CLUSTER_NODE_POD_CIDR CLUSTER_NODE_IP CLUSTER_DNS_IP CLUSTER_NODE_NAME \
+    CLUSTER_DOMAIN APISERVER_PORT KUBELET_PORT KUBELET_HEALTHZ_PORT KUBE_PROXY_HEALTHZ_PORT KUBE_PROXY_METRICS_PORT; do
+    echo "$v=${!v}"
+  done
+}
+
+write_node_config() { # FILE PATH [USER] — scripts/cluster/config/main.ts FILE [USER] into PATH
+  local settings; mapfile -t settings < <(node_config_env)
+  env "${settings[@]}" bun "$NUDGE_ROOT/scripts/cluster/config/main.ts" "$1" "${@:3}" >"$2" ||
+    die cluster "-" "scripts/cluster/config could not write $2 (see the message above)"
+}
+
 # One line naming what this machine lacks, never a silent skip.
 cluster_preflight() {
   [ "$(id -u)" = 0 ] || die cluster "-" "the test cluster needs root (network namespaces, iptables, mounts)"
@@ -99,58 +116,11 @@ start_controllers() {
 
 write_containerd_config() {
   mkdir -p "$CONTAINERD_ROOT" "$CLUSTER_STATE/containerd" "$CLUSTER_STATE/cni/conf" "$CLUSTER_STATE/cni/ipam"
-  cat >"$CLUSTER_STATE/containerd/config.toml" <<TOML
-version = 2
-root = "$CONTAINERD_ROOT"
-state = "$CLUSTER_STATE/containerd/state"
-disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.zfs",
-  "io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.devmapper", "io.containerd.internal.v1.opt",
-  "io.containerd.tracing.processor.v1.otlp"]
-[grpc]
-  address = "$CONTAINERD_SOCK"
-[ttrpc]
-  address = "$CLUSTER_STATE/containerd/ttrpc.sock"
-[debug]
-  level = "warn"
-[plugins."io.containerd.grpc.v1.cri"]
-  sandbox_image = "$PAUSE_IMAGE"
-  # The sandbox can't set a negative oom_score_adj; without this every sandbox fails.
-  restrict_oom_score_adj = true
-  disable_apparmor = true
-  stream_server_address = "127.0.0.1"
-  stream_server_port = "0"
-  enable_unprivileged_ports = false
-  [plugins."io.containerd.grpc.v1.cri".containerd]
-    snapshotter = "overlayfs"
-    default_runtime_name = "runc"
-    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
-      runtime_type = "io.containerd.runc.v2"
-      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
-        SystemdCgroup = false
-  [plugins."io.containerd.grpc.v1.cri".cni]
-    bin_dir = "/usr/lib/cni"
-    conf_dir = "$CLUSTER_STATE/cni/conf"
-    max_conf_num = 1
-TOML
-  # The bridge CNI: no masquerade (no way out), the node's address as the pods' gateway.
-  cat >"$CLUSTER_STATE/cni/conf/10-nudge.conflist" <<JSON
-{
-  "cniVersion": "0.4.0",
-  "name": "nudge",
-  "plugins": [
-    {
-      "type": "bridge", "bridge": "$CLUSTER_BRIDGE", "isGateway": true, "ipMasq": false, "hairpinMode": true,
-      "ipam": {
-        "type": "host-local", "dataDir": "$CLUSTER_STATE/cni/ipam",
-        "ranges": [[{ "subnet": "$CLUSTER_NODE_POD_CIDR", "gateway": "$CLUSTER_NODE_IP" }]],
-        "routes": [{ "dst": "0.0.0.0/0" }]
-      }
-    },
-    { "type": "portmap", "capabilities": { "portMappings": true } }
-  ]
+  write_node_config containerd "$CLUSTER_STATE/containerd/config.toml"
+  write_node_config cni "$CLUSTER_STATE/cni/conf/10-nudge.conflist"
 }
-JSON
-}
+
+
 
 start_containerd() {
   write_containerd_config
@@ -167,62 +137,21 @@ start_kubelet() {
   mkdir -p "$dir"
   # Pods with dnsPolicy Default get no nameserver: nothing resolves outside the cluster.
   echo "options ndots:1" >"$CLUSTER_STATE/resolv.conf"
-  cat >"$CLUSTER_STATE/kubelet-config.yaml" <<YAML
-apiVersion: kubelet.config.k8s.io/v1beta1
-kind: KubeletConfiguration
-address: $CLUSTER_NODE_IP
-port: $KUBELET_PORT
-readOnlyPort: 0
-healthzBindAddress: 127.0.0.1
-healthzPort: $KUBELET_HEALTHZ_PORT
-authentication:
-  anonymous: { enabled: false }
-  webhook: { enabled: true }
-  x509: { clientCAFile: $CLUSTER_STATE/pki/ca.crt }
-authorization: { mode: Webhook }
-containerRuntimeEndpoint: unix://$CONTAINERD_SOCK
-cgroupDriver: cgroupfs
-# cgroup v1 is still supported by 1.37 but refused unless asked for (this machine's layout).
-failCgroupV1: false
-clusterDNS: [$CLUSTER_DNS_IP]
-clusterDomain: $CLUSTER_DOMAIN
-resolvConf: $CLUSTER_STATE/resolv.conf
-# Images are imported, never pulled: garbage collection must not remove them, and a shared
-# machine's disk filling up must not evict the test's pods.
-imageGCHighThresholdPercent: 100
-imageGCLowThresholdPercent: 99
-evictionHard: { memory.available: 100Mi, nodefs.available: 1%, imagefs.available: 1%, nodefs.inodesFree: 1% }
-serializeImagePulls: false
-maxPods: 110
-rotateCertificates: false
-YAML
+  write_node_config kubelet "$CLUSTER_STATE/kubelet-config.yaml"
   step cluster "kubelet (node $CLUSTER_NODE_NAME at $CLUSTER_NODE_IP)"
   start_daemon cluster-kubelet "$CLUSTER_LOGS/kubelet.log" "$(kbin kubelet)" --config "$CLUSTER_STATE/kubelet-config.yaml" \
     --kubeconfig "$CLUSTER_STATE/pki/kubelet.kubeconfig" --root-dir "$dir" --cert-dir "$dir/pki" \
     --hostname-override "$CLUSTER_NODE_NAME" --node-ip "$CLUSTER_NODE_IP" --v=1
 }
 
+
 start_kube_proxy() {
-  cat >"$CLUSTER_STATE/kube-proxy-config.yaml" <<YAML
-apiVersion: kubeproxy.config.k8s.io/v1alpha1
-kind: KubeProxyConfiguration
-mode: iptables
-clientConnection: { kubeconfig: $KUBECONFIG_ADMIN }
-hostnameOverride: $CLUSTER_NODE_NAME
-clusterCIDR: $CLUSTER_POD_CIDR
-bindAddress: $CLUSTER_NODE_IP
-healthzBindAddress: 127.0.0.1:$KUBE_PROXY_HEALTHZ_PORT
-metricsBindAddress: 127.0.0.1:$KUBE_PROXY_METRICS_PORT
-# NodePorts answer on the bridge address only, never on the machine's external interface.
-nodePortAddresses: [$CLUSTER_NODE_IP/32]
-iptables: { localhostNodePorts: false }
-# Leave the machine's conntrack sysctls alone (the sandbox may not change them).
-conntrack: { maxPerCore: 0, tcpEstablishedTimeout: 0s, tcpCloseWaitTimeout: 0s }
-YAML
+  write_node_config kube-proxy "$CLUSTER_STATE/kube-proxy-config.yaml"
   step cluster "kube-proxy (iptables)"
   start_daemon cluster-kube-proxy "$CLUSTER_LOGS/kube-proxy.log" "$(kbin kube-proxy)" \
     --config "$CLUSTER_STATE/kube-proxy-config.yaml" --v=1
 }
+
 
 # After the node is registered: the controller reads the node's addresses at start.
 start_netpol() {

@@ -13,25 +13,7 @@ pki_client_cert() { # NAME CN ORG
 }
 
 pki_kubeconfig() { # NAME (certificate NAME.crt/.key) → NAME.kubeconfig
-  local dir="$CLUSTER_STATE/pki"
-  cat >"$dir/$1.kubeconfig" <<YAML
-apiVersion: v1
-kind: Config
-clusters:
-  - name: nudge
-    cluster:
-      certificate-authority: $dir/ca.crt
-      server: https://$CLUSTER_NODE_IP:$APISERVER_PORT
-users:
-  - name: $1
-    user:
-      client-certificate: $dir/$1.crt
-      client-key: $dir/$1.key
-contexts:
-  - name: nudge
-    context: { cluster: nudge, user: $1 }
-current-context: nudge
-YAML
+  write_node_config kubeconfig "$CLUSTER_STATE/pki/$1.kubeconfig" "$1"
 }
 
 create_pki() {
