@@ -6,7 +6,7 @@ import { buildApp } from "../../services/task-api/src/app.ts";
 import { loadConfig } from "../../services/task-api/src/config.ts";
 import { linkKey } from "../../services/task-api/src/email/links.ts";
 import { linkMinter } from "../../services/task-api/src/email/mint.ts";
-import { migrateTaskApi } from "../../services/task-api/src/migrate.ts";
+import { migrations as taskApiMigrations } from "../../services/task-api/src/migrate.ts";
 import { Metrics } from "../../services/task-api/src/observability/metrics.ts";
 import { metricsApp } from "../../services/task-api/src/observability/routes.ts";
 import { startOutboxRelay } from "../../services/task-api/src/outbox/relay.ts";
@@ -71,7 +71,7 @@ export function taskApiEnv(databaseUrl: string, schema: string, port: number, po
 export async function startTaskApi(appId = "task-api", env: Record<string, string> = {}) {
   const stack = await testStack();
   const schema = "task_api";
-  await migrateTaskApi(stack.databaseUrl, schema);
+  await taskApiMigrations.apply(stack.databaseUrl, schema);
   const port = await freePort();
   const ports = await sidecarPorts();
   const config = loadConfig({

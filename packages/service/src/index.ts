@@ -1,10 +1,16 @@
 export { runCommand } from "./command.ts";
 export {
+  type CommonConfig,
   ConfigError,
   commonConfig,
   commonEnv,
+  type DatabaseDefaults,
+  databaseConfig,
+  databaseEnv,
+  loadDatabaseConfig,
   loadOrExit,
   parseEnv,
+  type ServiceConfig,
   serviceConfig,
   serviceEnv,
 } from "./env.ts";

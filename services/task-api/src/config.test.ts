@@ -39,7 +39,7 @@ describe("task-api configuration", () => {
 
   test("migrations need only the database, none of the service's secrets", () => {
     expect(loadMigrationConfig({ DATABASE_URL: minimal.DATABASE_URL })).toEqual({
-      database: { url: minimal.DATABASE_URL, schema: "task_api" },
+      database: { url: minimal.DATABASE_URL, schema: "task_api", poolMax: 10 },
     });
     expect(() => loadMigrationConfig({})).toThrow(/DATABASE_URL/);
   });
