@@ -16,3 +16,4 @@ export {
 } from "./env.ts";
 export { quietWorkflowSdk, stopOnSignals } from "./lifecycle.ts";
 export { createLogger, type Level, type Logger } from "./log.ts";
+export { type Runnable, serve } from "./serve.ts";
