@@ -144,7 +144,7 @@ export async function run(args: string[]): Promise<void> {
     for (const line of await machineLines(sql, options.pgbench)) console.log(line);
     console.log(`database: ${name} (created and migrated for this run, dropped at the end)`);
     console.log(
-      `server: task-api as main.ts builds it (buildApp + listen, DB_POOL_MAX=${options.poolMax}) in its own process;` +
+      `server: task-api as main.ts builds it (its runtime, DB_POOL_MAX=${options.poolMax}) in its own process;` +
         " load from a separate process.\nThe outbox relay is NOT started: this measures the write path (task, tags," +
         " two outbox rows and NOTIFY in one transaction); publishing is asynchronous.",
     );
