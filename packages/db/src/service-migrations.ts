@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { loadOrExit } from "@nudge/service";
+import { type DatabaseDefaults, loadDatabaseConfig, loadOrExit } from "@nudge/service";
 import { connect } from "./connect.ts";
 import { migrate, readMigrations } from "./migrate.ts";
 
@@ -8,11 +8,7 @@ import { migrate, readMigrations } from "./migrate.ts";
  * service's src/migrate.ts: the folder sits beside src/ in the source tree, and at the root of a
  * compiled executable, which carries it as an asset (scripts/compile-service.ts).
  */
-export function serviceMigrations(
-  service: string,
-  srcDir: string,
-  loadDatabase: () => { database: { url: string; schema: string } },
-) {
+export function serviceMigrations(service: string, srcDir: string, defaults: DatabaseDefaults) {
   const dir = Bun.isStandaloneExecutable ? join(srcDir, "migrations") : join(srcDir, "..", "migrations");
 
   /** Apply the pending migrations to `schema` over a connection of their own, closed after. */
@@ -28,9 +24,12 @@ export function serviceMigrations(
   return {
     dir,
     apply,
-    /** `<service> migrate`: migrate the database the environment names, logging each step. */
+    /**
+     * `<service> migrate`: migrate the database the environment names, logging each step. It
+     * reads the database's variables only: the migration Job gets none of the service's secrets.
+     */
     async fromEnvironment() {
-      const { database } = loadOrExit(service, loadDatabase);
+      const { database } = loadOrExit(service, () => loadDatabaseConfig(defaults));
       const applied = await apply(database.url, database.schema, console.log);
       console.log(applied.length ? `applied ${applied.length} migration(s)` : "schema is up to date");
     },

@@ -1,8 +1,9 @@
 import { type JwtSettings, jwtEnv, jwtSettings } from "@nudge/http";
-import { type CommonConfig, commonConfig, commonEnv, loadDatabaseConfig, parseEnv } from "@nudge/service";
+import { type CommonConfig, commonConfig, commonEnv, parseEnv } from "@nudge/service";
 import { Type } from "@sinclair/typebox";
 
-const DATABASE = { schema: "audit_service", poolMax: 8 };
+/** Its schema and pool size when the environment names none (`audit-service migrate` reads them too). */
+export const DATABASE = { schema: "audit_service", poolMax: 8 };
 
 /** Every environment variable audit-service reads. Nothing else reads process.env. */
 const Env = Type.Object({
@@ -24,9 +25,6 @@ export interface Config extends CommonConfig {
   jwt: JwtSettings;
   retention: { days: number; schedule: string; batchSize: number };
 }
-
-/** What `audit-service migrate` reads: the database only. */
-export const loadMigrationConfig = (env = process.env) => loadDatabaseConfig(DATABASE, env);
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const e = parseEnv(Env, env);

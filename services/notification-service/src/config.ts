@@ -1,9 +1,10 @@
-import { type CommonConfig, commonConfig, commonEnv, loadDatabaseConfig, parseEnv } from "@nudge/service";
+import { type CommonConfig, commonConfig, commonEnv, parseEnv } from "@nudge/service";
 import { Type } from "@sinclair/typebox";
 import type { Sender } from "./email/headers.ts";
 import type { RetentionConfig } from "./reminders/retention.ts";
 
-const DATABASE = { schema: "notification_service", poolMax: 5 };
+/** Its schema and pool size when the environment names none (`notification-service migrate` reads them too). */
+export const DATABASE = { schema: "notification_service", poolMax: 5 };
 
 /** Every environment variable notification-service reads. Nothing else reads process.env. */
 const Env = Type.Object({
@@ -98,9 +99,6 @@ export interface Config extends CommonConfig {
   retention: RetentionConfig;
   replicaName: string;
 }
-
-/** What `notification-service migrate` reads: the database only. */
-export const loadMigrationConfig = (env = process.env) => loadDatabaseConfig(DATABASE, env);
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const e = parseEnv(Env, env);

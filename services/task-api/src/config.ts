@@ -1,18 +1,10 @@
 import { type JwtSettings, jwtEnv, jwtSettings } from "@nudge/http";
-import {
-  type CommonConfig,
-  ConfigError,
-  commonConfig,
-  commonEnv,
-  loadDatabaseConfig,
-  parseEnv,
-} from "@nudge/service";
+import { type CommonConfig, ConfigError, commonConfig, commonEnv, parseEnv } from "@nudge/service";
 import { type Static, Type } from "@sinclair/typebox";
 import { type LinkKeys, linkKey } from "./email/links.ts";
 
-export { ConfigError };
-
-const DATABASE = { schema: "task_api", poolMax: 10 };
+/** Its schema and pool size when the environment names none (`task-api migrate` reads them too). */
+export const DATABASE = { schema: "task_api", poolMax: 10 };
 
 /** Every environment variable task-api reads, with its default. Nothing else reads process.env. */
 const Env = Type.Object({
@@ -69,9 +61,6 @@ export interface Config extends CommonConfig {
   };
   metricsPort?: number;
 }
-
-/** What `task-api migrate` reads: the database only. */
-export const loadMigrationConfig = (env = process.env) => loadDatabaseConfig(DATABASE, env);
 
 /** Parse the environment once, at start; a bad or missing variable stops the service by name. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {

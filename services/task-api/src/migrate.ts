@@ -1,7 +1,7 @@
 /** `bun run migrate`: apply task-api's SQL migrations (also the Kubernetes migration Job). */
 import { serviceMigrations } from "@nudge/db";
-import { loadMigrationConfig } from "./config.ts";
+import { DATABASE } from "./config.ts";
 
-export const migrations = serviceMigrations("task-api", import.meta.dir, loadMigrationConfig);
+export const migrations = serviceMigrations("task-api", import.meta.dir, DATABASE);
 
 if (import.meta.main) await migrations.fromEnvironment();

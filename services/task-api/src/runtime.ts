@@ -1,4 +1,4 @@
-import { connect } from "@nudge/db";
+import { connectService } from "@nudge/db";
 import { shutdown } from "@nudge/http";
 import { createLogger, type Logger } from "@nudge/service";
 import { buildApp } from "./app.ts";
@@ -17,11 +17,7 @@ const DRAIN_MS = 1000;
  * sidecar is up, so the relay's first publishes do not fail).
  */
 export function createTaskApi(config: Config, log: Logger = createLogger("task-api", config.logLevel)) {
-  const sql = connect(config.database.url, {
-    schema: config.database.schema,
-    max: config.database.poolMax,
-    applicationName: "task-api",
-  });
+  const sql = connectService("task-api", config.database);
   const metrics = new Metrics();
   const app = buildApp({ sql, config, sidecar: config.sidecar, log, metrics });
   const metricsServer = metricsApp(sql, metrics);
