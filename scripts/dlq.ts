@@ -10,27 +10,15 @@
  * deletes what is there. Environment: AUDIT_URL, OPERATOR_TOKEN (./nudge sets local defaults).
  */
 import type { DeadLetter } from "../packages/contracts/src/audit.ts";
+import { operatorApi, runOperatorCommand } from "./operator-api.ts";
 
 const USAGE = "usage: nudge dlq list [--replayed|--all] | replay <event id>|--all | purge [--replayed]";
 
-async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const base = process.env.AUDIT_URL ?? "http://127.0.0.1:3003";
-  const token = process.env.OPERATOR_TOKEN;
-  if (!token) throw new Error("OPERATOR_TOKEN is not set (audit-service's operator token)");
-  const response = await fetch(`${base}/operator/dead-letters${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  }).catch((error) => {
-    throw new Error(`audit-service at ${base} is not reachable (${error.message}): is it running?`);
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`audit-service answered ${response.status}: ${text}`);
-  return JSON.parse(text) as T;
-}
+const call = operatorApi(
+  "audit-service",
+  process.env.AUDIT_URL ?? "http://127.0.0.1:3003",
+  "/operator/dead-letters",
+);
 
 function print(items: DeadLetter[]) {
   if (!items.length) return console.log("no dead letters");
@@ -72,11 +60,4 @@ export async function dlq(args: string[]): Promise<number> {
   return 2;
 }
 
-if (import.meta.main) {
-  try {
-    process.exit(await dlq(process.argv.slice(2)));
-  } catch (error) {
-    console.error(`dlq: ${(error as Error).message}`);
-    process.exit(1);
-  }
-}
+if (import.meta.main) await runOperatorCommand("dlq", dlq);

@@ -11,34 +11,12 @@
  * cannot be published is parked again. Environment: TASK_API_URL, OPERATOR_TOKEN (./nudge sets
  * local defaults).
  */
+import type { ParkedEvent } from "../services/task-api/src/outbox/store.ts";
+import { operatorApi, runOperatorCommand } from "./operator-api.ts";
+
 const USAGE = "usage: nudge outbox list | show <id> | replay <id>|--all";
 
-interface Parked {
-  id: string;
-  topic: string;
-  partitionKey: string;
-  type: string;
-  subject: string | null;
-  attempts: number;
-  reason: string | null;
-  createdAt: string;
-  parkedAt: string;
-}
-
-async function call<T>(method: string, path: string): Promise<T> {
-  const base = process.env.TASK_API_URL ?? "http://127.0.0.1:3000";
-  const token = process.env.OPERATOR_TOKEN;
-  if (!token) throw new Error("OPERATOR_TOKEN is not set (task-api's operator token)");
-  const response = await fetch(`${base}/operator/outbox${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}` },
-  }).catch((error) => {
-    throw new Error(`task-api at ${base} is not reachable (${error.message}): is it running?`);
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`task-api answered ${response.status}: ${text}`);
-  return JSON.parse(text) as T;
-}
+const call = operatorApi("task-api", process.env.TASK_API_URL ?? "http://127.0.0.1:3000", "/operator/outbox");
 
 /** Long values (a corrupt topic or key may be kilobytes) shortened for the terminal. */
 const short = (value: string | null) =>
@@ -48,7 +26,7 @@ async function list(): Promise<number> {
   let after: string | null = null;
   let total = 0;
   do {
-    const page: { items: Parked[]; next: string | null } = await call(
+    const page: { items: ParkedEvent[]; next: string | null } = await call(
       "GET",
       `/parked?limit=1000${after ? `&after=${after}` : ""}`,
     );
@@ -90,11 +68,4 @@ export async function outbox(args: string[]): Promise<number> {
   return 2;
 }
 
-if (import.meta.main) {
-  try {
-    process.exit(await outbox(process.argv.slice(2)));
-  } catch (error) {
-    console.error(`outbox: ${(error as Error).message}`);
-    process.exit(1);
-  }
-}
+if (import.meta.main) await runOperatorCommand("outbox", outbox);

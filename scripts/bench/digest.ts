@@ -5,9 +5,9 @@
  * notification-service, task-api's due/claimed/contents routes through Dapr service invocation,
  * rendering, Resend batch requests (the capture server), the digests table. Prints numbers.
  */
-import { parseArgs } from "node:util";
 import { stopTestStack } from "../../packages/testing/src/index.ts";
 import { startReminderSystem } from "../../tests/notification-service/fixture.ts";
+import { benchFlags } from "./common/flags.ts";
 import { useLocalStack } from "./reminders/options.ts";
 import { divertInfoLogs } from "./reminders/sdk-log.ts";
 import { fixed, loadAverage, table } from "./task-api/report.ts";
@@ -21,18 +21,7 @@ const USAGE = `bun run bench digest [--users 2000] [--tasks 3] [--rounds 3] [--b
   --parallel DIGEST_PARALLEL_CHUNKS (chunks in flight at once, at most 16)`;
 
 function parse(args: string[]) {
-  const { values } = parseArgs({
-    args,
-    strict: true,
-    options: {
-      users: { type: "string" },
-      tasks: { type: "string" },
-      rounds: { type: "string" },
-      batch: { type: "string" },
-      parallel: { type: "string" },
-      help: { type: "boolean" },
-    },
-  });
+  const values = benchFlags(args, { values: ["users", "tasks", "rounds", "batch", "parallel"] });
   if (values.help) return console.log(USAGE);
   const positive = (text: string | undefined, fallback: number) => {
     const n = text === undefined ? fallback : Number(text);

@@ -5,9 +5,9 @@
  * and Kafka publish it; the time runs from the commit to the last row marked sent. Several
  * rounds, the median printed with the load average. Prints numbers, no verdicts.
  */
-import { parseArgs } from "node:util";
 import { stopTestStack } from "../../packages/testing/src/index.ts";
 import { startTaskApi } from "../../tests/task-api/fixture.ts";
+import { benchFlags } from "./common/flags.ts";
 import { useLocalStack } from "./reminders/options.ts";
 import { startSampler } from "./reminders/sampler.ts";
 import { count } from "./task-api/options.ts";
@@ -27,17 +27,7 @@ const median = (values: number[]) => {
 };
 
 export async function run(args: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args,
-    strict: true,
-    options: {
-      events: { type: "string" },
-      "per-task": { type: "string" },
-      rounds: { type: "string" },
-      writers: { type: "string" },
-      help: { type: "boolean", short: "h" },
-    },
-  });
+  const values = benchFlags(args, { values: ["events", "per-task", "rounds", "writers"] });
   if (values.help) return console.log(USAGE);
   const events = count("events", values.events, 20_000);
   const perTask = count("per-task", values["per-task"], 3);

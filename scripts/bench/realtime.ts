@@ -4,9 +4,9 @@
  * The gateway runs in its own process with its own daprd; task-api, its relay and the clients run
  * in this one. Prints numbers, no verdicts.
  */
-import { parseArgs } from "node:util";
 import { stopTestStack, testStack } from "../../packages/testing/src/index.ts";
 import { startTaskApi, tokenFor } from "../../tests/task-api/fixture.ts";
+import { benchFlags } from "./common/flags.ts";
 import { residentKib, startGatewayProcess } from "./realtime/gateway-process.ts";
 import { useLocalStack } from "./reminders/options.ts";
 import { startSampler } from "./reminders/sampler.ts";
@@ -23,16 +23,7 @@ Needs the local stack (./nudge up --infra): DATABASE_URL, KAFKA_BROKERS and DAPR
 taken from the environment, else from ./nudge env.`;
 
 function parse(args: string[]) {
-  const { values } = parseArgs({
-    args,
-    strict: true,
-    options: {
-      clients: { type: "string" },
-      rate: { type: "string" },
-      seconds: { type: "string" },
-      help: { type: "boolean", short: "h" },
-    },
-  });
+  const values = benchFlags(args, { values: ["clients", "rate", "seconds"] });
   if (values.help) return console.log(USAGE);
   return {
     clients: count("--clients", values.clients, 1000),

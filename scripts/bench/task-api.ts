@@ -5,7 +5,7 @@
  */
 import { connect, type Sql } from "../../packages/db/src/index.ts";
 import { createDatabase } from "../../packages/testing/src/infra.ts";
-import { migrateTaskApi } from "../../services/task-api/src/migrate.ts";
+import { migrations as taskApiMigrations } from "../../services/task-api/src/migrate.ts";
 import type { LoadPlan, LoadResult } from "./task-api/load.ts";
 import { type BenchOptions, parseOptions } from "./task-api/options.ts";
 import { type PgbenchResult, runPgbench } from "./task-api/pgbench.ts";
@@ -138,13 +138,13 @@ export async function run(args: string[]): Promise<void> {
     );
   });
   try {
-    await migrateTaskApi(database.url, SCHEMA);
+    await taskApiMigrations.apply(database.url, SCHEMA);
     sql = connect(database.url, { schema: SCHEMA, max: 1, applicationName: "task-api-bench-seed" });
     console.log(`task-api benchmark, ${new Date().toISOString()}`);
     for (const line of await machineLines(sql, options.pgbench)) console.log(line);
     console.log(`database: ${name} (created and migrated for this run, dropped at the end)`);
     console.log(
-      `server: task-api as main.ts builds it (buildApp + listen, DB_POOL_MAX=${options.poolMax}) in its own process;` +
+      `server: task-api as main.ts builds it (its runtime, DB_POOL_MAX=${options.poolMax}) in its own process;` +
         " load from a separate process.\nThe outbox relay is NOT started: this measures the write path (task, tags," +
         " two outbox rows and NOTIFY in one transaction); publishing is asynchronous.",
     );

@@ -10,7 +10,7 @@
 import { parseArgs } from "node:util";
 import { connect } from "../../packages/db/src/index.ts";
 import { createDatabase } from "../../packages/testing/src/infra.ts";
-import { migrateTaskApi } from "../../services/task-api/src/migrate.ts";
+import { migrations as taskApiMigrations } from "../../services/task-api/src/migrate.ts";
 import { stackEnv } from "./task-api/options.ts";
 import { type BenchServer, startServer } from "./task-api/processes.ts";
 import { fixed, loadAverage, table } from "./task-api/report.ts";
@@ -169,7 +169,7 @@ export async function run(args: string[]): Promise<void> {
   const sql = connect(database.url, { schema: "task_api", max: 2, applicationName: "worst-cases-bench" });
   let server: BenchServer | undefined;
   try {
-    await migrateTaskApi(database.url, "task_api");
+    await taskApiMigrations.apply(database.url, "task_api");
     const user = "worst-case-user";
     await seedTasks(sql, user, Number(values.tasks));
     const token = benchToken(user);

@@ -4,7 +4,7 @@ import { connect } from "@nudge/db";
 import { createLogger } from "@nudge/service";
 import { freePort, repoRoot, sidecarPorts, waitFor } from "@nudge/testing";
 import { loadConfig } from "../../services/audit-service/src/config.ts";
-import { migrateAuditService } from "../../services/audit-service/src/migrate.ts";
+import { migrations as auditMigrations } from "../../services/audit-service/src/migrate.ts";
 import { createAuditService } from "../../services/audit-service/src/runtime.ts";
 import { APP_API_TOKEN, JWT, type TaskApiFixture } from "../task-api/fixture.ts";
 
@@ -33,7 +33,7 @@ export function auditEnv(databaseUrl: string, port: number, ports: { httpPort: n
  * project's declarative subscriptions (task-events, dlq-events).
  */
 export async function startAuditService(api: TaskApiFixture) {
-  await migrateAuditService(api.stack.databaseUrl, SCHEMA);
+  await auditMigrations.apply(api.stack.databaseUrl, SCHEMA);
   const port = await freePort();
   const ports = await sidecarPorts();
   const config = loadConfig({ ...auditEnv(api.stack.databaseUrl, port, ports), LOG_LEVEL: "warn" });

@@ -8,7 +8,7 @@ import {
   TEARDOWN_TIMEOUT_MS,
   waitFor,
 } from "@nudge/testing";
-import { migrateNotificationService } from "../../services/notification-service/src/migrate.ts";
+import { migrations as notificationMigrations } from "../../services/notification-service/src/migrate.ts";
 import { startTaskApi, type TaskApiFixture } from "../task-api/fixture.ts";
 import {
   notificationProcess,
@@ -34,7 +34,7 @@ const CHUNK = 4;
 beforeAll(async () => {
   api = await startTaskApi();
   mail = await startMailCapture({ port: 0 });
-  await migrateNotificationService(api.stack.databaseUrl, SCHEMA);
+  await notificationMigrations.apply(api.stack.databaseUrl, SCHEMA);
   ({ app: service, sidecar } = await notificationProcess(api, mail.url, {
     REMINDER_PREPARE_MS: String(PREPARE_MS),
     REMINDER_SHARDS: "1",

@@ -15,7 +15,7 @@ import {
   waitFor,
 } from "@nudge/testing";
 import { wallClockOf } from "../../packages/recurrence/src/index.ts";
-import { migrateNotificationService } from "../../services/notification-service/src/migrate.ts";
+import { migrations as notificationMigrations } from "../../services/notification-service/src/migrate.ts";
 import { startTaskApi, type TaskApiFixture } from "../task-api/fixture.ts";
 import { notificationProcess, SCHEMA, untilRemindersFlow } from "./fixture.ts";
 
@@ -30,7 +30,7 @@ const CROWD = 60;
 beforeAll(async () => {
   api = await startTaskApi();
   mail = await startMailCapture({ port: 0 });
-  await migrateNotificationService(api.stack.databaseUrl, SCHEMA);
+  await notificationMigrations.apply(api.stack.databaseUrl, SCHEMA);
   // A tick every 2 s instead of every minute, and a short lease, so the test needs no clock of its
   // own; small chunks, several in flight, so a crowd is sent by concurrent senders.
   ({ app: service, sidecar } = await notificationProcess(api, mail.url, {

@@ -13,7 +13,7 @@ import {
   waitFor,
 } from "@nudge/testing";
 import { loadConfig } from "../../services/notification-service/src/config.ts";
-import { migrateNotificationService } from "../../services/notification-service/src/migrate.ts";
+import { migrations as notificationMigrations } from "../../services/notification-service/src/migrate.ts";
 import { createNotificationService } from "../../services/notification-service/src/runtime.ts";
 import { APP_API_TOKEN, startTaskApi, type TaskApiFixture } from "../task-api/fixture.ts";
 
@@ -58,7 +58,7 @@ export async function startReminderSystem(
 ) {
   const api = await startTaskApi("task-api", env.taskApi);
   const mail = await startMailCapture({ port: 0 });
-  await migrateNotificationService(api.stack.databaseUrl, SCHEMA);
+  await notificationMigrations.apply(api.stack.databaseUrl, SCHEMA);
   const port = await freePort();
   const ports = await sidecarPorts();
   const config = loadConfig({

@@ -8,7 +8,7 @@ import {
   TEARDOWN_TIMEOUT_MS,
   waitFor,
 } from "@nudge/testing";
-import { migrateNotificationService } from "../../services/notification-service/src/migrate.ts";
+import { migrations as notificationMigrations } from "../../services/notification-service/src/migrate.ts";
 import { startTaskApi, type TaskApiFixture, tokenFor } from "../task-api/fixture.ts";
 import {
   beyondCreation,
@@ -34,7 +34,7 @@ let killed: Replica | undefined;
 beforeAll(async () => {
   api = await startTaskApi();
   mail = await startMailCapture({ port: 0 });
-  await migrateNotificationService(api.stack.databaseUrl, SCHEMA);
+  await notificationMigrations.apply(api.stack.databaseUrl, SCHEMA);
   for (const name of ["replica-1", "replica-2"]) {
     const { app, sidecar } = await notificationProcess(
       api,

@@ -13,7 +13,7 @@ import {
   testStack,
   waitFor,
 } from "@nudge/testing";
-import { migrateTaskApi } from "../../services/task-api/src/migrate.ts";
+import { migrations as taskApiMigrations } from "../../services/task-api/src/migrate.ts";
 import { taskApiEnv, tokenFor } from "./fixture.ts";
 
 // task-api as a real process (bun src/main.ts), so the test can kill it at the bad moment.
@@ -35,7 +35,7 @@ function startProcess() {
 
 beforeAll(async () => {
   stack = await testStack();
-  await migrateTaskApi(stack.databaseUrl, schema);
+  await taskApiMigrations.apply(stack.databaseUrl, schema);
   recorder = await startEventRecorder(stack, ["task-events"]);
   port = await freePort();
   const ports = await sidecarPorts();

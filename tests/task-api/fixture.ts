@@ -1,15 +1,10 @@
-import { connect } from "@nudge/db";
-import { createLogger } from "@nudge/service";
 import { freePort, type RunningSidecar, type SidecarPorts, sidecarPorts, testStack } from "@nudge/testing";
 import { SignJWT } from "jose";
-import { buildApp } from "../../services/task-api/src/app.ts";
 import { loadConfig } from "../../services/task-api/src/config.ts";
 import { linkKey } from "../../services/task-api/src/email/links.ts";
 import { linkMinter } from "../../services/task-api/src/email/mint.ts";
-import { migrateTaskApi } from "../../services/task-api/src/migrate.ts";
-import { Metrics } from "../../services/task-api/src/observability/metrics.ts";
-import { metricsApp } from "../../services/task-api/src/observability/routes.ts";
-import { startOutboxRelay } from "../../services/task-api/src/outbox/relay.ts";
+import { migrations } from "../../services/task-api/src/migrate.ts";
+import { createTaskApi } from "../../services/task-api/src/runtime.ts";
 
 export const JWT = {
   secret: "test-secret-for-task-api-0123456789abcdef",
@@ -71,28 +66,24 @@ export function taskApiEnv(databaseUrl: string, schema: string, port: number, po
 export async function startTaskApi(appId = "task-api", env: Record<string, string> = {}) {
   const stack = await testStack();
   const schema = "task_api";
-  await migrateTaskApi(stack.databaseUrl, schema);
+  await migrations.apply(stack.databaseUrl, schema);
   const port = await freePort();
   const ports = await sidecarPorts();
   const config = loadConfig({
     ...taskApiEnv(stack.databaseUrl, schema, port, ports),
+    METRICS_PORT: String(await freePort()),
     LOG_LEVEL: "warn",
     ...env,
   });
-  const log = createLogger("task-api", config.logLevel);
-  const sql = connect(config.database.url, { schema, max: 10, applicationName: "task-api-test" });
-  const metrics = new Metrics();
-  const app = buildApp({ sql, config, sidecar: config.sidecar, log, metrics });
-  app.listen({ port, hostname: "127.0.0.1" });
-  const metricsServer = metricsApp(sql, metrics).listen({ port: 0, hostname: "127.0.0.1" });
-  const metricsUrl = `http://127.0.0.1:${metricsServer.server?.port}/metrics`;
+  const taskApi = createTaskApi(config);
+  taskApi.listen();
   const sidecar: RunningSidecar = await stack.sidecar({
     appId,
     appPort: port,
     ports,
     env: { APP_API_TOKEN },
   });
-  const relay = startOutboxRelay(sql, config.sidecar, { schema, ...config.outbox }, log, metrics);
+  taskApi.start();
   const baseUrl = `http://127.0.0.1:${port}`;
 
   async function request(
@@ -117,20 +108,17 @@ export async function startTaskApi(appId = "task-api", env: Record<string, strin
   return {
     stack,
     config,
-    sql,
-    app,
+    sql: taskApi.sql,
+    app: taskApi.app,
     sidecar,
-    relay,
+    relay: taskApi.relay,
     baseUrl,
     /** The Prometheus endpoint, on its own port as in production. */
-    metricsUrl,
+    metricsUrl: `http://127.0.0.1:${config.metricsPort}/metrics`,
     request,
     async stop() {
-      await metricsServer.stop(true);
-      await relay.stop();
+      await taskApi.stop({ drainMs: 0 });
       await sidecar.stop();
-      await app.stop(true);
-      await sql.end({ timeout: 5 });
     },
   };
 }

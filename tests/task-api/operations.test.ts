@@ -8,7 +8,7 @@ import {
   TEARDOWN_TIMEOUT_MS,
   waitFor,
 } from "@nudge/testing";
-import { MIGRATIONS_DIR } from "../../services/task-api/src/migrate.ts";
+import { migrations as taskApiMigrations } from "../../services/task-api/src/migrate.ts";
 import { startOutboxRelay } from "../../services/task-api/src/outbox/relay.ts";
 import { startTaskApi, type TaskApiFixture } from "./fixture.ts";
 
@@ -54,7 +54,7 @@ describe("operations", () => {
 describe("migrations", () => {
   test("replicas migrating at once apply each migration exactly once", async () => {
     const schema = `migrate_race_${Date.now().toString(36)}`;
-    const migrations = await readMigrations(MIGRATIONS_DIR);
+    const migrations = await readMigrations(taskApiMigrations.dir);
     const pools = [1, 2, 3].map(() =>
       connect(api.stack.databaseUrl, { schema, max: 1, applicationName: "race" }),
     );
@@ -68,7 +68,7 @@ describe("migrations", () => {
   test("a migration edited after it was applied stops the runner", async () => {
     const schema = `migrate_edit_${Date.now().toString(36)}`;
     const sql = connect(api.stack.databaseUrl, { schema, max: 1, applicationName: "edit" });
-    const migrations = await readMigrations(MIGRATIONS_DIR);
+    const migrations = await readMigrations(taskApiMigrations.dir);
     await migrate(sql, schema, migrations);
     const edited = migrations.map((m, i) => (i === 0 ? { ...m, checksum: "changed" } : m));
     await expect(migrate(sql, schema, edited)).rejects.toThrow(/was changed after it was applied/);

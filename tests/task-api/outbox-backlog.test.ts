@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { connect, type Sql } from "@nudge/db";
 import { testStack } from "@nudge/testing";
-import { migrateTaskApi } from "../../services/task-api/src/migrate.ts";
+import { migrations as taskApiMigrations } from "../../services/task-api/src/migrate.ts";
 import { freshRows } from "../../services/task-api/src/outbox/store.ts";
 
 /**
@@ -18,7 +18,7 @@ let sql: Sql;
 
 beforeAll(async () => {
   const stack = await testStack();
-  await migrateTaskApi(stack.databaseUrl, SCHEMA);
+  await taskApiMigrations.apply(stack.databaseUrl, SCHEMA);
   sql = connect(stack.databaseUrl, { schema: SCHEMA, max: 2, applicationName: "outbox-backlog-test" });
   // Two rows per task, as a created task has (task-events, task-updates), in commit order.
   await sql`

@@ -66,34 +66,26 @@ const title = Text({
 const description = Text({ maxLength: 10_000, description: "Markdown." });
 const tags = Type.Array(TagName, { maxItems: 50, description: "Tag names; unknown ones are created." });
 
+/** What a create may set and a patch may change, besides the title (required on create). */
+const editable = {
+  description: Type.Optional(description),
+  priority: Type.Optional(Priority),
+  tags: Type.Optional(tags),
+  dueAt: Type.Optional(Nullable(Instant)),
+  timeZone: Type.Optional(TimeZone),
+  recurrence: Type.Optional(Nullable(Rrule)),
+  recurrenceMode: Type.Optional(RecurrenceMode),
+  skipMissed: Type.Optional(skipMissed),
+};
+
 export const TaskCreate = Type.Object(
-  {
-    title,
-    description: Type.Optional(description),
-    priority: Type.Optional(Priority),
-    tags: Type.Optional(tags),
-    dueAt: Type.Optional(Nullable(Instant)),
-    timeZone: Type.Optional(TimeZone),
-    recurrence: Type.Optional(Nullable(Rrule)),
-    recurrenceMode: Type.Optional(RecurrenceMode),
-    skipMissed: Type.Optional(skipMissed),
-  },
+  { title, ...editable },
   { additionalProperties: false, $id: "TaskCreate" },
 );
 export type TaskCreate = Static<typeof TaskCreate>;
 
 export const TaskPatch = Type.Object(
-  {
-    title: Type.Optional(title),
-    description: Type.Optional(description),
-    priority: Type.Optional(Priority),
-    tags: Type.Optional(tags),
-    dueAt: Type.Optional(Nullable(Instant)),
-    timeZone: Type.Optional(TimeZone),
-    recurrence: Type.Optional(Nullable(Rrule)),
-    recurrenceMode: Type.Optional(RecurrenceMode),
-    skipMissed: Type.Optional(skipMissed),
-  },
+  { title: Type.Optional(title), ...editable },
   { additionalProperties: false, minProperties: 1, $id: "TaskPatch" },
 );
 export type TaskPatch = Static<typeof TaskPatch>;

@@ -74,19 +74,21 @@ export type JobsClient = ReturnType<typeof jobsClient>;
 
 /**
  * Schedule a job once the sidecar answers, trying again every second until the scheduler takes
- * it: a service's cron jobs are scheduled at start, when its sidecar may still be coming up.
+ * it (each failure a warning naming `job`): a service's cron jobs are scheduled at start, when its
+ * sidecar may still be coming up.
  */
 export async function scheduleWhenReady(
   sidecarUp: () => Promise<boolean>,
+  job: string,
   schedule: () => Promise<void>,
-  onError: (error: unknown) => void,
+  log: { warn(msg: string, fields?: Record<string, unknown>): void },
 ): Promise<void> {
   for (;;) {
     if (await sidecarUp()) {
       try {
         return await schedule();
       } catch (error) {
-        onError(error);
+        log.warn(`scheduling the ${job} failed; retrying`, { error: String(error) });
       }
     }
     await Bun.sleep(1000);

@@ -9,6 +9,11 @@ export interface ConnectOptions {
   applicationName: string;
 }
 
+/** A service's own pool, as its Config names the database (@nudge/service's databaseEnv). */
+export function connectService(service: string, database: { url: string; schema: string; poolMax: number }) {
+  return connect(database.url, { schema: database.schema, max: database.poolMax, applicationName: service });
+}
+
 /** A postgres.js pool for one service, confined to its schema. */
 export function connect(url: string, options: ConnectOptions): Sql {
   return postgres(url, {

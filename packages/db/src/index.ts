@@ -1,2 +1,3 @@
-export { type ConnectOptions, connect, type Sql } from "./connect.ts";
+export { type ConnectOptions, connect, connectService, type Sql } from "./connect.ts";
 export { type Migration, migrate, readMigrations } from "./migrate.ts";
+export { serviceMigrations } from "./service-migrations.ts";

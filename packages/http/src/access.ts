@@ -29,6 +29,9 @@ export interface AccessPolicy {
   userToken?: (request: Request, path: string) => string;
 }
 
+/** Health, readiness, the API document and its viewer: public in every service with a public API. */
+export const PUBLIC_API_PATHS = ["/healthz", "/readyz", "/openapi.json", "/docs", "/docs/"];
+
 export type Access = "public" | "sidecar" | "operator" | "user";
 
 const matches = (patterns: string[] | undefined, path: string) =>

@@ -1,4 +1,11 @@
-export { type Access, type AccessPolicy, accessOf, authentication, userOf } from "./access.ts";
+export {
+  type Access,
+  type AccessPolicy,
+  accessOf,
+  authentication,
+  PUBLIC_API_PATHS,
+  userOf,
+} from "./access.ts";
 export {
   bearerToken,
   type JwtSettings,

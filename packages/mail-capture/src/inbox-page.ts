@@ -1,17 +1,6 @@
+// The module alone: the capture inbox is its own small image and needs none of the HTTP stack.
+import { escapeHtml } from "@nudge/http/html";
 import type { CapturedEmail } from "./inbox.ts";
-
-const ENTITIES: Record<string, string> = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  '"': "&quot;",
-  "'": "&#39;",
-};
-
-/** Safe in element text and in quoted attribute values. */
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (char) => ENTITIES[char] ?? char);
-}
 
 const STYLE = `
   body { font: 14px/1.4 system-ui, sans-serif; margin: 2rem auto; max-width: 60rem; color: #222; }

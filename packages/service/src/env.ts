@@ -57,18 +57,28 @@ export function serviceEnv(defaults: { port: number }) {
   };
 }
 
-/** serviceEnv plus the service's own PostgreSQL schema (for services that keep data). */
-export function commonEnv(defaults: { port: number; schema: string; poolMax: number }) {
+/** The service's own PostgreSQL schema (for services that keep data). */
+export function databaseEnv(defaults: DatabaseDefaults) {
   return {
-    ...serviceEnv(defaults),
     DATABASE_URL: Type.String({ minLength: 1 }),
     DB_SCHEMA: Type.String({ pattern: "^[a-z_][a-z0-9_]*$", default: defaults.schema }),
     DB_POOL_MAX: Type.Integer({ minimum: 1, maximum: 200, default: defaults.poolMax }),
   };
 }
 
+/** A service's schema and pool size when the environment names none. */
+export interface DatabaseDefaults {
+  schema: string;
+  poolMax: number;
+}
+
+/** serviceEnv plus databaseEnv: what every service with a database reads. */
+export function commonEnv(defaults: { port: number } & DatabaseDefaults) {
+  return { ...serviceEnv(defaults), ...databaseEnv(defaults) };
+}
+
 type ServiceEnv = Static<TObject<ReturnType<typeof serviceEnv>>>;
-type CommonEnv = Static<TObject<ReturnType<typeof commonEnv>>>;
+type DatabaseEnv = Static<TObject<ReturnType<typeof databaseEnv>>>;
 
 /** The parsed form of serviceEnv. */
 export function serviceConfig(e: ServiceEnv) {
@@ -86,10 +96,28 @@ export function serviceConfig(e: ServiceEnv) {
   };
 }
 
+/** The parsed form of databaseEnv. */
+export function databaseConfig(e: DatabaseEnv) {
+  return { database: { url: e.DATABASE_URL, schema: e.DB_SCHEMA, poolMax: e.DB_POOL_MAX } };
+}
+
 /** The parsed form of commonEnv: what every service with a database starts its Config with. */
-export function commonConfig(e: CommonEnv) {
-  return {
-    ...serviceConfig(e),
-    database: { url: e.DATABASE_URL, schema: e.DB_SCHEMA, poolMax: e.DB_POOL_MAX },
-  };
+export function commonConfig(e: ServiceEnv & DatabaseEnv) {
+  return { ...serviceConfig(e), ...databaseConfig(e) };
+}
+
+/** What every service's Config starts with; each adds what is its own. */
+export type ServiceConfig = ReturnType<typeof serviceConfig>;
+/** ServiceConfig plus the database, for services that keep data. */
+export type CommonConfig = ReturnType<typeof commonConfig>;
+
+/**
+ * What `<service> migrate` reads: the database only. Migrations never need the service's
+ * secrets (signing keys, API keys, JWT settings), so the migration Job gets none.
+ */
+export function loadDatabaseConfig(
+  defaults: DatabaseDefaults,
+  env: Record<string, string | undefined> = process.env,
+) {
+  return databaseConfig(parseEnv(Type.Object(databaseEnv(defaults)), env));
 }

@@ -22,6 +22,13 @@ export interface ControlPlane {
   stop(): Promise<void>;
 }
 
+/** The API, health and metrics ports every control-plane service takes, all on loopback. */
+const onLoopback = (port?: number, health?: number, metrics?: number) => [
+  ...["--port", `${port}`, "--listen-address", "127.0.0.1"],
+  ...["--healthz-port", `${health}`, "--healthz-listen-address", "127.0.0.1"],
+  ...["--metrics-port", `${metrics}`, "--metrics-listen-address", "127.0.0.1"],
+];
+
 export async function startControlPlane(): Promise<ControlPlane> {
   const bin = daprBinDir();
   const dataDir = mkdtempSync(join(cacheDir, "tmp-dapr-"));
@@ -44,9 +51,7 @@ export async function startControlPlane(): Promise<ControlPlane> {
       [
         join(bin, "sentry"),
         ...["--issuer-credentials", credentials, "--config", join(repoRoot, "dapr", "sentry.yaml")],
-        ...["--port", `${sentryPort}`, "--listen-address", "127.0.0.1"],
-        ...["--healthz-port", `${sentryHealth}`, "--healthz-listen-address", "127.0.0.1"],
-        ...["--metrics-port", `${sentryMetrics}`, "--metrics-listen-address", "127.0.0.1"],
+        ...onLoopback(sentryPort, sentryHealth, sentryMetrics),
       ],
       join(testLogDir, "sentry.log"),
     );
@@ -65,9 +70,7 @@ export async function startControlPlane(): Promise<ControlPlane> {
       "placement",
       [
         join(bin, "placement"),
-        ...["--port", `${placementPort}`, "--listen-address", "127.0.0.1"],
-        ...["--healthz-port", `${placementHealth}`, "--healthz-listen-address", "127.0.0.1"],
-        ...["--metrics-port", `${placementMetrics}`, "--metrics-listen-address", "127.0.0.1"],
+        ...onLoopback(placementPort, placementHealth, placementMetrics),
         ...["--initial-cluster", `dapr-placement-0=127.0.0.1:${placementRaft}`],
         ...tls,
       ],
@@ -77,9 +80,7 @@ export async function startControlPlane(): Promise<ControlPlane> {
       "scheduler",
       [
         join(bin, "scheduler"),
-        ...["--port", `${schedulerPort}`, "--listen-address", "127.0.0.1"],
-        ...["--healthz-port", `${schedulerHealth}`, "--healthz-listen-address", "127.0.0.1"],
-        ...["--metrics-port", `${schedulerMetrics}`, "--metrics-listen-address", "127.0.0.1"],
+        ...onLoopback(schedulerPort, schedulerHealth, schedulerMetrics),
         ...["--etcd-data-dir", join(dataDir, "scheduler"), "--etcd-client-listen-address", "127.0.0.1"],
         ...["--etcd-client-port", `${etcdClient}`],
         ...["--etcd-initial-cluster", `dapr-scheduler-server-0=http://127.0.0.1:${etcdPeer}`],

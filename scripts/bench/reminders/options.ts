@@ -1,4 +1,4 @@
-import { parseArgs } from "node:util";
+import { benchFlags } from "../common/flags.ts";
 import { count, stackEnv } from "../task-api/options.ts";
 
 export interface ReminderBenchOptions {
@@ -70,25 +70,21 @@ function keyValues(pairs: string[] | undefined): Record<string, string> {
 
 /** The parsed flags, or null when --help asked only for the usage. */
 export function parseOptions(args: string[]): ReminderBenchOptions | null {
-  const { values } = parseArgs({
-    args,
-    strict: true,
-    options: {
-      reminders: { type: "string" },
-      "spread-seconds": { type: "string" },
-      users: { type: "string" },
-      "lead-seconds": { type: "string" },
-      concurrency: { type: "string" },
-      replicas: { type: "string" },
-      "kill-replica-at": { type: "string" },
-      env: { type: "string", multiple: true },
-      profile: { type: "boolean" },
-      table: { type: "boolean" },
-      rows: { type: "string" },
-      "quiet-below": { type: "string" },
-      "quiet-max-minutes": { type: "string" },
-      help: { type: "boolean", short: "h" },
-    },
+  const values = benchFlags(args, {
+    values: [
+      "reminders",
+      "spread-seconds",
+      "users",
+      "lead-seconds",
+      "concurrency",
+      "replicas",
+      "kill-replica-at",
+      "rows",
+      "quiet-below",
+      "quiet-max-minutes",
+    ],
+    switches: ["profile", "table"],
+    lists: ["env"],
   });
   if (values.help) {
     console.log(USAGE);

@@ -19,8 +19,8 @@ import {
   waitFor,
 } from "../../../packages/testing/src/index.ts";
 import { testLogDir } from "../../../packages/testing/src/paths.ts";
-import { migrateNotificationService } from "../../../services/notification-service/src/migrate.ts";
-import { migrateTaskApi } from "../../../services/task-api/src/migrate.ts";
+import { migrations as notificationMigrations } from "../../../services/notification-service/src/migrate.ts";
+import { migrations as taskApiMigrations } from "../../../services/task-api/src/migrate.ts";
 import { notificationEnv, SCHEMA, untilRemindersFlow } from "../../../tests/notification-service/fixture.ts";
 import { APP_API_TOKEN, taskApiEnv } from "../../../tests/task-api/fixture.ts";
 
@@ -85,7 +85,7 @@ export async function startBenchSystem(options: SystemOptions) {
       ? ["--cpu-prof-md", `--cpu-prof-dir=${options.profile.dir}`, `--cpu-prof-name=${name}.md`]
       : [];
 
-  await migrateTaskApi(stack.databaseUrl, "task_api");
+  await taskApiMigrations.apply(stack.databaseUrl, "task_api");
   const apiPort = await freePort();
   const apiPorts = await sidecarPorts();
   const taskApi = serviceProcess(
@@ -101,7 +101,7 @@ export async function startBenchSystem(options: SystemOptions) {
     options.profile,
   );
 
-  await migrateNotificationService(stack.databaseUrl, SCHEMA);
+  await notificationMigrations.apply(stack.databaseUrl, SCHEMA);
   const replicas: Replica[] = [];
   for (let index = 0; index < options.replicas; index++) {
     const port = await freePort();

@@ -1,4 +1,4 @@
-import { parseArgs } from "node:util";
+import { benchFlags } from "../common/flags.ts";
 import { findPgbench } from "./pgbench.ts";
 
 export interface BenchOptions {
@@ -48,23 +48,20 @@ export function stackEnv(): Record<string, string> {
 
 /** The parsed flags, or null when --help asked only for the usage. */
 export function parseOptions(args: string[]): BenchOptions | null {
-  const { values } = parseArgs({
-    args,
-    strict: true,
-    options: {
-      requests: { type: "string" },
-      warmup: { type: "string" },
-      concurrency: { type: "string" },
-      runs: { type: "string" },
-      users: { type: "string" },
-      pool: { type: "string" },
-      "seed-tasks": { type: "string" },
-      "list-requests": { type: "string" },
-      "list-concurrency": { type: "string" },
-      "database-url": { type: "string" },
-      pgbench: { type: "string" },
-      help: { type: "boolean", short: "h" },
-    },
+  const values = benchFlags(args, {
+    values: [
+      "requests",
+      "warmup",
+      "concurrency",
+      "runs",
+      "users",
+      "pool",
+      "seed-tasks",
+      "list-requests",
+      "list-concurrency",
+      "database-url",
+      "pgbench",
+    ],
   });
   if (values.help) {
     console.log(USAGE);

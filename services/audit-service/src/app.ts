@@ -4,6 +4,7 @@ import {
   type AccessPolicy,
   apiDocs,
   boundary,
+  PUBLIC_API_PATHS,
   readiness,
   SERVE_OPTIONS,
   type VerifyToken,
@@ -35,7 +36,7 @@ export function buildApp(deps: AppDeps) {
   const { sql, log } = deps;
   const access: AccessPolicy = {
     verify: deps.verify,
-    public: ["/healthz", "/readyz", "/openapi.json", "/docs", "/docs/", "/dapr/"],
+    public: [...PUBLIC_API_PATHS, "/dapr/"],
     // Events, job triggers and internal calls come only through our sidecar (APP_API_TOKEN).
     sidecar: ["/events/", "/job/", "/internal/"],
     appApiToken: deps.appApiToken,

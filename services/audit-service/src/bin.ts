@@ -8,7 +8,7 @@ import { runCommand } from "@nudge/service";
 await runCommand("audit-service", {
   serve: () => import("./main.ts"),
   migrate: async () => {
-    await (await import("./migrate.ts")).migrateFromEnvironment();
+    await (await import("./migrate.ts")).migrations.fromEnvironment();
     process.exit(0);
   },
 });

@@ -1,10 +1,13 @@
 import { type JwtSettings, jwtEnv, jwtSettings } from "@nudge/http";
-import { commonConfig, commonEnv, parseEnv } from "@nudge/service";
-import { type Static, Type } from "@sinclair/typebox";
+import { type CommonConfig, commonConfig, commonEnv, parseEnv } from "@nudge/service";
+import { Type } from "@sinclair/typebox";
+
+/** Its schema and pool size when the environment names none (`audit-service migrate` reads them too). */
+export const DATABASE = { schema: "audit_service", poolMax: 8 };
 
 /** Every environment variable audit-service reads. Nothing else reads process.env. */
 const Env = Type.Object({
-  ...commonEnv({ port: 3003, schema: "audit_service", poolMax: 8 }),
+  ...commonEnv({ port: 3003, ...DATABASE }),
   // The same token verification in every service with a public API: one identity provider.
   ...jwtEnv(),
   /** Bearer token for the operator endpoints (dead letters); without it they refuse everything. */
@@ -16,18 +19,11 @@ const Env = Type.Object({
   /** Rows deleted per statement: short transactions, no long locks. */
   AUDIT_RETENTION_BATCH: Type.Integer({ minimum: 1, maximum: 100_000, default: 5000 }),
 });
-type Env = Static<typeof Env>;
 
-export interface Config {
-  port: number;
-  host: string;
-  database: { url: string; schema: string; poolMax: number };
-  sidecar: { httpUrl: string; grpcHost: string; grpcPort: number; apiToken?: string };
-  appApiToken?: string;
+export interface Config extends CommonConfig {
   operatorToken?: string;
   jwt: JwtSettings;
   retention: { days: number; schedule: string; batchSize: number };
-  logLevel: Env["LOG_LEVEL"];
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {

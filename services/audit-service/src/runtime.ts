@@ -1,5 +1,5 @@
 import { jobsClient, scheduleWhenReady } from "@nudge/dapr";
-import { connect } from "@nudge/db";
+import { connectService } from "@nudge/db";
 import { tokenVerifier } from "@nudge/http";
 import { createLogger, type Logger } from "@nudge/service";
 import { buildApp } from "./app.ts";
@@ -11,11 +11,7 @@ export function createAuditService(
   config: Config,
   log: Logger = createLogger("audit-service", config.logLevel),
 ) {
-  const sql = connect(config.database.url, {
-    schema: config.database.schema,
-    max: config.database.poolMax,
-    applicationName: "audit-service",
-  });
+  const sql = connectService("audit-service", config.database);
   const jobs = jobsClient(config.sidecar);
   const app = buildApp({
     sql,
@@ -38,8 +34,9 @@ export function createAuditService(
     scheduleRetention: (sidecarUp: () => Promise<boolean>) =>
       scheduleWhenReady(
         sidecarUp,
+        "retention job",
         () => scheduleRetention(jobs, config.retention.schedule),
-        (error) => log.warn("scheduling the retention job failed; retrying", { error: String(error) }),
+        log,
       ),
     async stop() {
       await app.stop(true);

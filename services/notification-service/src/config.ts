@@ -1,11 +1,14 @@
-import { commonConfig, commonEnv, parseEnv } from "@nudge/service";
-import { type Static, Type } from "@sinclair/typebox";
+import { type CommonConfig, commonConfig, commonEnv, parseEnv } from "@nudge/service";
+import { Type } from "@sinclair/typebox";
 import type { Sender } from "./email/headers.ts";
 import type { RetentionConfig } from "./reminders/retention.ts";
 
+/** Its schema and pool size when the environment names none (`notification-service migrate` reads them too). */
+export const DATABASE = { schema: "notification_service", poolMax: 5 };
+
 /** Every environment variable notification-service reads. Nothing else reads process.env. */
 const Env = Type.Object({
-  ...commonEnv({ port: 3001, schema: "notification_service", poolMax: 5 }),
+  ...commonEnv({ port: 3001, ...DATABASE }),
   /** Bearer token for the operator endpoints; without it they refuse everything. */
   OPERATOR_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
   TASK_API_APP_ID: Type.String({ default: "task-api" }),
@@ -66,7 +69,6 @@ const Env = Type.Object({
   /** Rows per delete statement of the clean-up. */
   DELIVERY_RETENTION_BATCH: Type.Integer({ minimum: 1, maximum: 100_000, default: 1000 }),
 });
-type Env = Static<typeof Env>;
 
 /** How occurrences are grouped into buckets and chunks; see the variables above. */
 export interface BatchingConfig {
@@ -80,12 +82,7 @@ export interface BatchingConfig {
   parallelChunks: number;
 }
 
-export interface Config {
-  port: number;
-  host: string;
-  database: { url: string; schema: string; poolMax: number };
-  sidecar: { httpUrl: string; grpcHost: string; grpcPort: number; apiToken?: string };
-  appApiToken?: string;
+export interface Config extends CommonConfig {
   operatorToken?: string;
   taskApiAppId: string;
   email: { apiKey: string; baseUrl?: string; sender: Sender };
@@ -101,7 +98,6 @@ export interface Config {
   workflowConcurrency: number;
   retention: RetentionConfig;
   replicaName: string;
-  logLevel: Env["LOG_LEVEL"];
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {

@@ -1,5 +1,5 @@
 import { jobsClient, scheduleWhenReady, workflowHost } from "@nudge/dapr";
-import { connect } from "@nudge/db";
+import { connectService } from "@nudge/db";
 import { createLogger, type Logger } from "@nudge/service";
 import { Resend } from "resend";
 import { buildApp } from "./app.ts";
@@ -19,11 +19,7 @@ export function createNotificationService(
   config: Config,
   log: Logger = createLogger("notification-service", config.logLevel),
 ) {
-  const sql = connect(config.database.url, {
-    schema: config.database.schema,
-    max: config.database.poolMax,
-    applicationName: "notification-service",
-  });
+  const sql = connectService("notification-service", config.database);
   // The SDK reads RESEND_BASE_URL from the environment; config has validated it.
   if (config.email.baseUrl) process.env.RESEND_BASE_URL = config.email.baseUrl;
   const resend = new Resend(config.email.apiKey);
@@ -78,16 +74,18 @@ export function createNotificationService(
       await host.start(sidecarUp);
       await scheduleWhenReady(
         sidecarUp,
+        "digest tick",
         () => scheduleDigestTick(jobs, config.digest.tickSchedule),
-        (error) => log.warn("scheduling the digest tick failed; retrying", { error: String(error) }),
+        log,
       );
     },
     /** The clean-up's cron job needs a live sidecar (and its scheduler connection). */
     scheduleRetention: (sidecarUp: () => Promise<boolean>) =>
       scheduleWhenReady(
         sidecarUp,
+        "retention job",
         () => scheduleRetention(jobs, config.retention.schedule),
-        (error) => log.warn("scheduling the retention job failed; retrying", { error: String(error) }),
+        log,
       ),
     async stop() {
       await app.stop(true);

@@ -1,5 +1,12 @@
 import { type Sidecar, sidecarReady } from "@nudge/dapr";
-import { type AccessPolicy, apiDocs, bearerToken, boundary, SERVE_OPTIONS } from "@nudge/http";
+import {
+  type AccessPolicy,
+  apiDocs,
+  bearerToken,
+  boundary,
+  PUBLIC_API_PATHS,
+  SERVE_OPTIONS,
+} from "@nudge/http";
 import type { Logger } from "@nudge/service";
 import { Elysia } from "elysia";
 import { liveMessageOf } from "./events/task-update.ts";
@@ -22,7 +29,7 @@ export function buildApp(deps: AppDeps) {
   const { hub, log } = deps;
   const access: AccessPolicy = {
     verify: deps.verify,
-    public: ["/healthz", "/readyz", "/openapi.json", "/docs", "/docs/", "/dapr/"],
+    public: [...PUBLIC_API_PATHS, "/dapr/"],
     sidecar: ["/events/"],
     appApiToken: deps.appApiToken,
     // A token in the URL is refused first, whatever else the request carries (URLs are

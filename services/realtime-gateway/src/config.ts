@@ -1,6 +1,6 @@
 import { type JwtSettings, jwtEnv, jwtSettings } from "@nudge/http";
-import { parseEnv, serviceConfig, serviceEnv } from "@nudge/service";
-import { type Static, Type } from "@sinclair/typebox";
+import { parseEnv, type ServiceConfig, serviceConfig, serviceEnv } from "@nudge/service";
+import { Type } from "@sinclair/typebox";
 
 /**
  * Every environment variable realtime-gateway reads. It keeps no tables: live events come from
@@ -23,13 +23,8 @@ const Env = Type.Object({
   /** Recent events kept to close the seam between replay and live (and to drop redeliveries). */
   REALTIME_RECENT_EVENTS: Type.Integer({ minimum: 100, maximum: 1_000_000, default: 20_000 }),
 });
-type Env = Static<typeof Env>;
 
-export interface Config {
-  port: number;
-  host: string;
-  sidecar: { httpUrl: string; grpcHost: string; grpcPort: number; apiToken?: string };
-  appApiToken?: string;
+export interface Config extends ServiceConfig {
   jwt: JwtSettings;
   auditAppId: string;
   replayLimit: number;
@@ -37,7 +32,6 @@ export interface Config {
   heartbeatMs: number;
   idleTimeoutSeconds: number;
   recentEvents: number;
-  logLevel: Env["LOG_LEVEL"];
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {

@@ -1,5 +1,5 @@
-import { parseEnv, serviceConfig, serviceEnv } from "@nudge/service";
-import { type Static, Type } from "@sinclair/typebox";
+import { parseEnv, type ServiceConfig, serviceConfig, serviceEnv } from "@nudge/service";
+import { Type } from "@sinclair/typebox";
 
 /**
  * Every environment variable recurrence-service reads. It keeps no tables: its workflow state
@@ -9,15 +9,9 @@ const Env = Type.Object({
   ...serviceEnv({ port: 3002 }),
   TASK_API_APP_ID: Type.String({ default: "task-api" }),
 });
-type Env = Static<typeof Env>;
 
-export interface Config {
-  port: number;
-  host: string;
-  sidecar: { httpUrl: string; grpcHost: string; grpcPort: number; apiToken?: string };
-  appApiToken?: string;
+export interface Config extends ServiceConfig {
   taskApiAppId: string;
-  logLevel: Env["LOG_LEVEL"];
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {

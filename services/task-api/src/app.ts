@@ -1,6 +1,6 @@
 import type { Sidecar } from "@nudge/dapr";
 import type { Sql } from "@nudge/db";
-import { type AccessPolicy, apiDocs, boundary, SERVE_OPTIONS } from "@nudge/http";
+import { type AccessPolicy, apiDocs, boundary, PUBLIC_API_PATHS, SERVE_OPTIONS } from "@nudge/http";
 import type { Logger } from "@nudge/service";
 import { Elysia } from "elysia";
 import type { Config } from "./config.ts";
@@ -29,9 +29,6 @@ export interface AppDeps {
   verify?: VerifyToken;
 }
 
-/** Anyone may call these; every other path needs a user's token (or, /internal/, the sidecar's). */
-export const PUBLIC_PATHS = ["/healthz", "/readyz", "/openapi.json", "/docs", "/docs/"];
-
 /** The task-api HTTP app; tests build it the same way main.ts does. */
 export function buildApp({ sql, config, sidecar, log, metrics = new Metrics(), verify }: AppDeps) {
   const verifyToken = verify ?? tokenVerifier(config.jwt);
@@ -39,7 +36,7 @@ export function buildApp({ sql, config, sidecar, log, metrics = new Metrics(), v
   const minter = linkMinter({ baseUrl: config.publicBaseUrl, ...config.emailLinks });
   const access: AccessPolicy = {
     verify: verifyToken,
-    public: [...PUBLIC_PATHS, ...EMAIL_PAGE_PATHS],
+    public: [...PUBLIC_API_PATHS, ...EMAIL_PAGE_PATHS],
     sidecar: ["/internal/"],
     operator: ["/operator/"],
     operatorToken: config.operatorToken,

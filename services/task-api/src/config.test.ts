@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { ConfigError, loadConfig, loadMigrationConfig } from "./config.ts";
+import { ConfigError, loadDatabaseConfig } from "@nudge/service";
+import { DATABASE, loadConfig } from "./config.ts";
 
 const minimal = {
   DATABASE_URL: "postgres://nudge@127.0.0.1:5432/nudge",
@@ -38,10 +39,10 @@ describe("task-api configuration", () => {
   });
 
   test("migrations need only the database, none of the service's secrets", () => {
-    expect(loadMigrationConfig({ DATABASE_URL: minimal.DATABASE_URL })).toEqual({
-      database: { url: minimal.DATABASE_URL, schema: "task_api" },
+    expect(loadDatabaseConfig(DATABASE, { DATABASE_URL: minimal.DATABASE_URL })).toEqual({
+      database: { url: minimal.DATABASE_URL, schema: "task_api", poolMax: 10 },
     });
-    expect(() => loadMigrationConfig({})).toThrow(/DATABASE_URL/);
+    expect(() => loadDatabaseConfig(DATABASE, {})).toThrow(/DATABASE_URL/);
   });
 
   test("the public base URL is an absolute http(s) URL, kept without a trailing slash", () => {

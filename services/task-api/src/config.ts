@@ -1,13 +1,14 @@
 import { type JwtSettings, jwtEnv, jwtSettings } from "@nudge/http";
-import { ConfigError, commonConfig, commonEnv, parseEnv } from "@nudge/service";
+import { type CommonConfig, ConfigError, commonConfig, commonEnv, parseEnv } from "@nudge/service";
 import { type Static, Type } from "@sinclair/typebox";
 import { type LinkKeys, linkKey } from "./email/links.ts";
 
-export { ConfigError };
+/** Its schema and pool size when the environment names none (`task-api migrate` reads them too). */
+export const DATABASE = { schema: "task_api", poolMax: 10 };
 
 /** Every environment variable task-api reads, with its default. Nothing else reads process.env. */
 const Env = Type.Object({
-  ...commonEnv({ port: 3000, schema: "task_api", poolMax: 10 }),
+  ...commonEnv({ port: 3000, ...DATABASE }),
   // The same token verification in every service with a public API: one identity provider.
   ...jwtEnv(),
   OUTBOX_BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 1000, default: 200 }),
@@ -39,12 +40,7 @@ const Env = Type.Object({
 });
 type Env = Static<typeof Env>;
 
-export interface Config {
-  port: number;
-  host: string;
-  database: { url: string; schema: string; poolMax: number };
-  sidecar: { httpUrl: string; grpcHost: string; grpcPort: number; apiToken?: string };
-  appApiToken?: string;
+export interface Config extends CommonConfig {
   jwt: JwtSettings;
   outbox: {
     batchSize: number;
@@ -64,17 +60,6 @@ export interface Config {
     snoozeSeconds: number;
   };
   metricsPort?: number;
-  logLevel: Env["LOG_LEVEL"];
-}
-
-/**
- * What `task-api migrate` needs: the database only. Migrations never need the service's secrets
- * (signing keys, JWT settings), so the migration Job gets none.
- */
-export function loadMigrationConfig(env: Record<string, string | undefined> = process.env) {
-  const { DATABASE_URL, DB_SCHEMA, DB_POOL_MAX } = Env.properties;
-  const e = parseEnv(Type.Object({ DATABASE_URL, DB_SCHEMA, DB_POOL_MAX }), env);
-  return { database: { url: e.DATABASE_URL, schema: e.DB_SCHEMA } };
 }
 
 /** Parse the environment once, at start; a bad or missing variable stops the service by name. */

@@ -1,5 +1,7 @@
-import type { StoredResponse } from "../idempotency/store.ts";
-import { ProblemError } from "./problem.ts";
+import type { Sql } from "@nudge/db";
+import { ProblemError } from "@nudge/http";
+import type { TransactionSql } from "postgres";
+import { requestHash, runIdempotent, type StoredResponse } from "../idempotency/store.ts";
 
 export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
   return new Response(body === undefined ? null : JSON.stringify(body), {
@@ -8,11 +10,24 @@ export function json(body: unknown, status = 200, headers: Record<string, string
   });
 }
 
-export function replayable(stored: StoredResponse & { replayed: boolean }): Response {
+function replayable(stored: StoredResponse & { replayed: boolean }): Response {
   return json(stored.body ?? undefined, stored.status, {
     ...stored.headers,
     ...(stored.replayed ? { "idempotent-replayed": "true" } : {}),
   });
+}
+
+/**
+ * A POST that is safe to retry: run at most once per (user, Idempotency-Key), its effect in the
+ * key's transaction; a retry gets the first response back, marked Idempotent-Replayed.
+ */
+export async function oncePerKey(
+  sql: Sql,
+  request: { userId: string; key: string | undefined; path: string; body: unknown },
+  run: (tx: TransactionSql) => Promise<StoredResponse>,
+): Promise<Response> {
+  const hash = requestHash("POST", request.path, request.body);
+  return replayable(await runIdempotent(sql, request.userId, request.key, hash, run));
 }
 
 export function badHeader(name: string, message: string): ProblemError {

@@ -21,8 +21,7 @@ import { traceContext } from "@nudge/http";
 import { Type } from "@sinclair/typebox";
 import { Elysia } from "elysia";
 import type { LinkMinter } from "../email/mint.ts";
-import { json, replayable } from "../http/respond.ts";
-import { requestHash, runIdempotent } from "../idempotency/store.ts";
+import { json, oncePerKey } from "../http/respond.ts";
 import { notificationsService } from "../notifications/service.ts";
 import { type LinksOf, remindersService } from "../reminders/service.ts";
 import { seriesService } from "../series/service.ts";
@@ -76,22 +75,18 @@ export function internalRoutes(sql: Sql, minter: LinkMinter) {
     )
     .post(
       "/tasks",
-      async ({ body, path, headers }) =>
-        replayable(
-          await runIdempotent(
-            sql,
-            body.userId,
-            body.idempotencyKey,
-            requestHash("POST", path, body.task),
-            async (tx) => {
-              const task = await tasks.create(
-                { userId: body.userId, trace: traceContext(headers) },
-                body.task,
-                tx,
-              );
-              return { status: 201, headers: { etag: etagOf(task.version) }, body: task };
-            },
-          ),
+      ({ body, path, headers }) =>
+        oncePerKey(
+          sql,
+          { userId: body.userId, key: body.idempotencyKey, path, body: body.task },
+          async (tx) => {
+            const task = await tasks.create(
+              { userId: body.userId, trace: traceContext(headers) },
+              body.task,
+              tx,
+            );
+            return { status: 201, headers: { etag: etagOf(task.version) }, body: task };
+          },
         ),
       {
         body: InternalTaskCreate,

@@ -1,12 +1,10 @@
 import { Id, Problem, Reminder, ReminderCreate, ReminderSnooze } from "@nudge/contracts";
 import type { Sql } from "@nudge/db";
-import { HEADERS, readsHeaders, traceContext } from "@nudge/http";
+import { HEADERS, ProblemError, readsHeaders, traceContext } from "@nudge/http";
 import { Type } from "@sinclair/typebox";
 import { Elysia } from "elysia";
 import { authentication } from "../http/auth.ts";
-import { ProblemError } from "../http/problem.ts";
-import { json, replayable } from "../http/respond.ts";
-import { requestHash, runIdempotent } from "../idempotency/store.ts";
+import { json, oncePerKey } from "../http/respond.ts";
 import { remindersService } from "./service.ts";
 
 const uuid = Id;
@@ -41,20 +39,12 @@ export function reminderRoutes(sql: Sql) {
     .use(authentication())
     .post(
       "/tasks/:id/reminders",
-      async ({ userId, params, body, headers, path }) =>
-        replayable(
-          await runIdempotent(
-            sql,
-            userId,
-            headers["idempotency-key"],
-            requestHash("POST", path, body),
-            async (tx) => ({
-              status: 201,
-              headers: {},
-              body: await reminders.create(actorOf(userId, headers), params.id, body, tx),
-            }),
-          ),
-        ),
+      ({ userId, params, body, headers, path }) =>
+        oncePerKey(sql, { userId, key: headers["idempotency-key"], path, body }, async (tx) => ({
+          status: 201,
+          headers: {},
+          body: await reminders.create(actorOf(userId, headers), params.id, body, tx),
+        })),
       {
         params: IdParams,
         body: ReminderCreate,

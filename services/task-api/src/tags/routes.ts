@@ -4,8 +4,7 @@ import { HEADERS, readsHeaders } from "@nudge/http";
 import { Type } from "@sinclair/typebox";
 import { Elysia } from "elysia";
 import { authentication } from "../http/auth.ts";
-import { json, replayable } from "../http/respond.ts";
-import { requestHash, runIdempotent } from "../idempotency/store.ts";
+import { json, oncePerKey } from "../http/respond.ts";
 import { tagsService } from "./service.ts";
 
 const IdParams = Type.Object({ id: Id }, { additionalProperties: false });
@@ -18,20 +17,12 @@ export function tagRoutes(sql: Sql) {
     .get("", ({ userId }) => tags.list(userId), { response: { 200: Type.Array(Tag), ...errors } })
     .post(
       "",
-      async ({ userId, body, headers, path }) =>
-        replayable(
-          await runIdempotent(
-            sql,
-            userId,
-            headers["idempotency-key"],
-            requestHash("POST", path, body),
-            async (tx) => ({
-              status: 201,
-              headers: {},
-              body: await tags.create(userId, body, tx),
-            }),
-          ),
-        ),
+      ({ userId, body, headers, path }) =>
+        oncePerKey(sql, { userId, key: headers["idempotency-key"], path, body }, async (tx) => ({
+          status: 201,
+          headers: {},
+          body: await tags.create(userId, body, tx),
+        })),
       {
         body: TagCreate,
         response: { 201: Tag, ...errors },

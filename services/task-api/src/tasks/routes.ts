@@ -4,8 +4,7 @@ import { HEADERS, readsHeaders, traceContext } from "@nudge/http";
 import { Type } from "@sinclair/typebox";
 import { Elysia } from "elysia";
 import { authentication } from "../http/auth.ts";
-import { badHeader, json, replayable } from "../http/respond.ts";
-import { requestHash, runIdempotent } from "../idempotency/store.ts";
+import { badHeader, json, oncePerKey } from "../http/respond.ts";
 import { userTimeZone } from "../users/service.ts";
 import { etagOf, ifMatchVersion } from "./model.ts";
 import { listTasks } from "./query.ts";
@@ -31,23 +30,15 @@ export function taskRoutes(sql: Sql, publicBaseUrl: string) {
     .use(authentication())
     .post(
       "",
-      async ({ userId, body, headers, path }) => {
-        const stored = await runIdempotent(
-          sql,
-          userId,
-          headers["idempotency-key"],
-          requestHash("POST", path, body),
-          async (tx) => {
-            const task = await tasks.create(actorOf(userId, headers), body, tx);
-            return {
-              status: 201,
-              headers: { etag: etagOf(task.version), location: `${publicBaseUrl}/tasks/${task.id}` },
-              body: task,
-            };
-          },
-        );
-        return replayable(stored);
-      },
+      ({ userId, body, headers, path }) =>
+        oncePerKey(sql, { userId, key: headers["idempotency-key"], path, body }, async (tx) => {
+          const task = await tasks.create(actorOf(userId, headers), body, tx);
+          return {
+            status: 201,
+            headers: { etag: etagOf(task.version), location: `${publicBaseUrl}/tasks/${task.id}` },
+            body: task,
+          };
+        }),
       {
         body: TaskCreate,
         response: { 201: Task, ...errors },
@@ -139,16 +130,10 @@ export function taskRoutes(sql: Sql, publicBaseUrl: string) {
     path: string,
   ) {
     const version = ifMatch(headers["if-match"]);
-    const stored = await runIdempotent(
-      sql,
-      userId,
-      headers["idempotency-key"],
-      requestHash("POST", path, version ?? null),
-      async (tx) => {
-        const task = await tasks.setStatus(actorOf(userId, headers), id, status, version, tx);
-        return { status: 200, headers: { etag: etagOf(task.version) }, body: task };
-      },
-    );
-    return replayable(stored);
+    const key = headers["idempotency-key"];
+    return oncePerKey(sql, { userId, key, path, body: version ?? null }, async (tx) => {
+      const task = await tasks.setStatus(actorOf(userId, headers), id, status, version, tx);
+      return { status: 200, headers: { etag: etagOf(task.version) }, body: task };
+    });
   }
 }
