@@ -6,8 +6,8 @@ import { boundary, readiness, SERVE_OPTIONS } from "@nudge/http";
 import type { Logger } from "@nudge/service";
 import { Value } from "@sinclair/typebox/value";
 import { Elysia } from "elysia";
+import type { BucketSettings } from "./bucket-input.ts";
 import type { BatchingConfig } from "./config.ts";
-import type { BucketInput } from "./delivery/workflow.ts";
 import { operatorRoutes } from "./operator/routes.ts";
 import { armOccurrence } from "./reminders/arming.ts";
 import { parseBucketJobName } from "./reminders/buckets.ts";
@@ -60,7 +60,7 @@ function asPublished(event: ReminderEvent) {
 /** notification-service's HTTP surface: what its sidecar delivers (events, job triggers), and ops. */
 export function buildApp(deps: AppDeps) {
   const { sql, log } = deps;
-  const bucketSettings: Omit<BucketInput, "bucket" | "shard" | "generation"> = {
+  const bucketSettings: BucketSettings = {
     claimPage: deps.batching.claimPage,
     chunkSize: deps.batching.chunkSize,
     chunkSpanMs: deps.batching.chunkSpanMs,

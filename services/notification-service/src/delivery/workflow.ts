@@ -1,25 +1,7 @@
 import type { Task, WorkflowContext } from "@dapr/dapr";
 import { retryDelayMs } from "@nudge/dapr";
+import type { BucketInput } from "../bucket-input.ts";
 import type { ChunkResult, ClaimResult, DeliveryActivities } from "./activities.ts";
-
-/**
- * The bucket workflow's input, fixed when the trigger starts it: the knobs travel in the input
- * rather than being read from config, so a replay after a restart with other settings still
- * takes exactly the same steps.
- */
-export interface BucketInput {
-  bucket: number;
-  shard: number;
-  generation: number;
-  claimPage: number;
-  chunkSize: number;
-  chunkSpanMs: number;
-  /** Absent in workflows started before the gap existed. */
-  chunkGapMs?: number;
-  parallelChunks: number;
-  maxAttempts: number;
-  firstRetryMs: number;
-}
 
 export interface BucketOutcome {
   claimed: number;
