@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { jobsClient } from "@nudge/dapr";
 import { STARTUP_TIMEOUT_MS, TEARDOWN_TIMEOUT_MS, waitFor } from "@nudge/testing";
 import { FAULTY_AFTER_MS, type ReminderSystem, startReminderSystem } from "./fixture.ts";
 
@@ -63,5 +64,35 @@ describe("a reminder reaches the inbox on time, once", () => {
     const notifications = await system.api.request("GET", "/notifications", { user });
     expect(notifications.body.items).toHaveLength(1);
     expect(mailTo(email)).toHaveLength(1);
+  }, 60_000);
+});
+
+describe("a job the service does not know", () => {
+  test("a per-occurrence reminder job left from before buckets is dropped when it fires: not retried, not delivered", async () => {
+    const jobs = jobsClient(system.sidecar);
+    const reminderId = crypto.randomUUID();
+    const at = new Date(Date.now() + 1000).toISOString();
+    const name = `reminder-${reminderId}-${reminderId}_${Date.parse(at)}`;
+    // As the per-occurrence design scheduled it: a failed trigger was retried every 2 s, 30 times.
+    await jobs.schedule(name, {
+      dueTime: at,
+      data: {
+        reminderId,
+        taskId: reminderId,
+        userId: "before-buckets",
+        occurrenceKey: `${reminderId}:${at}`,
+        at,
+      },
+      overwrite: true,
+      failurePolicy: { constant: { interval: "2s", maxRetries: 30 } },
+    });
+    // Retried, it would stay in the scheduler for a minute; dropped, it is gone once it fired.
+    await waitFor("the job to fire and be dropped", async () => (await jobs.get(name)) === undefined, {
+      timeoutMs: 20_000,
+      intervalMs: 200,
+    });
+    expect(
+      await system.service.sql`select 1 from occurrences where reminder_id = ${reminderId}`,
+    ).toHaveLength(0);
   }, 60_000);
 });

@@ -2,16 +2,14 @@ import type { DaprWorkflowClient } from "@dapr/dapr";
 import { ReminderEvent, TOPICS } from "@nudge/contracts";
 import { type JobsClient, publishEvents, type Sidecar, sidecarReady } from "@nudge/dapr";
 import type { Sql } from "@nudge/db";
-import { boundary, readiness, SERVE_OPTIONS } from "@nudge/http";
+import { boundary, problemResponse, readiness, SERVE_OPTIONS } from "@nudge/http";
 import type { Logger } from "@nudge/service";
 import { Value } from "@sinclair/typebox/value";
 import { Elysia } from "elysia";
+import type { BucketSettings } from "./bucket-input.ts";
 import type { BatchingConfig } from "./config.ts";
-import type { BucketInput } from "./delivery/workflow.ts";
 import { operatorRoutes } from "./operator/routes.ts";
-import { armOccurrence } from "./reminders/arming.ts";
 import { parseBucketJobName } from "./reminders/buckets.ts";
-import type { LegacyReminderJob } from "./reminders/jobs.ts";
 import { deleteExpired, RETENTION_JOB, type RetentionConfig } from "./reminders/retention.ts";
 import { handleReminderEvents } from "./reminders/subscription.ts";
 import { bucketDue } from "./reminders/trigger.ts";
@@ -60,7 +58,7 @@ function asPublished(event: ReminderEvent) {
 /** notification-service's HTTP surface: what its sidecar delivers (events, job triggers), and ops. */
 export function buildApp(deps: AppDeps) {
   const { sql, log } = deps;
-  const bucketSettings: Omit<BucketInput, "bucket" | "shard" | "generation"> = {
+  const bucketSettings: BucketSettings = {
     claimPage: deps.batching.claimPage,
     chunkSize: deps.batching.chunkSize,
     chunkSpanMs: deps.batching.chunkSpanMs,
@@ -162,17 +160,17 @@ export function buildApp(deps: AppDeps) {
           log.debug("bucket due", { job: params.name, outcome });
           return { outcome };
         }
-        if (params.name.startsWith("reminder-")) {
-          // A per-occurrence job armed before delivery moved to buckets: deliver it through one.
-          const job = body as LegacyReminderJob;
-          const outcome = await sql.begin((tx) =>
-            armOccurrence(tx, deps.jobs, deps.batching, job, new Map()),
-          );
-          log.info("per-occurrence reminder job handed to a bucket", { job: params.name, outcome });
-          return { outcome };
-        }
-        log.warn("ignoring a job this service does not know", { job: params.name });
-        return { outcome: "ignored" };
+        // A job this service does not schedule — a per-occurrence reminder job of the design
+        // before buckets among them (docs/operating.md, "Upgrading"). daprd takes a 404 as
+        // final: it drops the job without retrying it. Its data is logged, so nothing is lost
+        // without a trace.
+        log.warn("dropping a job this service does not know", { job: params.name, data: body });
+        return problemResponse(
+          404,
+          "unknown-job",
+          "Unknown job",
+          `no job named ${params.name} is handled here`,
+        );
       },
       { parse: "json" },
     )

@@ -5,7 +5,7 @@ import type { Logger } from "@nudge/service";
 import type { Resend } from "resend";
 import type { Sender } from "../email/headers.ts";
 import { renderReminderEmail } from "../email/reminder.ts";
-import { sendKeyOf } from "../reminders/buckets.ts";
+import { sendKeyOf } from "./chunks.ts";
 import { type ClaimInput, type ClaimResult, claimPage } from "./claim.ts";
 import { decide, type Member } from "./decide.ts";
 import { type BatchEmail, sendBatch } from "./provider.ts";

@@ -1,5 +1,5 @@
 import type { Sql } from "@nudge/db";
-import { planChunks } from "../reminders/buckets.ts";
+import { planChunks } from "./chunks.ts";
 
 export interface ClaimInput {
   instanceId: string;

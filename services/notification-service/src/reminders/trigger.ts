@@ -1,7 +1,7 @@
 import type { DaprWorkflowClient } from "@dapr/dapr";
 import { startWorkflowOnce } from "@nudge/dapr";
 import type { Sql } from "@nudge/db";
-import type { BucketInput } from "../delivery/workflow.ts";
+import type { BucketInput, BucketSettings } from "../bucket-input.ts";
 import { type BucketJob, lockBuckets } from "./arming.ts";
 import { bucketInstanceId } from "./buckets.ts";
 
@@ -18,7 +18,7 @@ export async function bucketDue(
   client: DaprWorkflowClient,
   workflowName: string,
   job: BucketJob,
-  settings: Omit<BucketInput, "bucket" | "shard" | "generation">,
+  settings: BucketSettings,
 ): Promise<TriggerOutcome> {
   const [row] = await sql.begin(async (tx) => {
     // Arming schedules the job inside its transaction, under this lock: a job due at once can
