@@ -60,6 +60,8 @@ describe("Dapr Workflow through the real sidecar and Postgres actor state", () =
     );
 
     await smoke.sidecar.kill("SIGKILL");
+    // The kill landed while the workflow waited: its completing activity has not run yet.
+    expect(workflows.completions.get(key) ?? 0).toBe(0);
     await smoke.sidecar.restart();
 
     const state = await waitFor(

@@ -120,6 +120,13 @@ describe("the daily digest", () => {
       { timeoutMs: 30_000, intervalMs: 50 },
     );
     await service?.kill("SIGKILL");
+    // The kill landed mid-send: the held chunk's digests are still being sent, none of theirs out.
+    const everyone = [kathmandu, stJohns, ...crowd];
+    const rows = await Promise.all(everyone.map((user) => digestRow(user.user)));
+    const inFlight = everyone.filter(
+      (user, i) => rows[i]?.status === "sending" && !mailTo(user.email).length,
+    );
+    expect(inFlight.length).toBeGreaterThan(0);
     held.release();
     await service?.start();
 

@@ -55,13 +55,17 @@ describe("a crash in the middle of nextOccurrence", () => {
     await lock`begin`;
     await lock`select id from series where id = ${task.series.id} for update`;
     await api.request("POST", `/tasks/${task.id}/complete`, { user: owner });
-    await waitFor("the create to wait on the series lock", async () => {
+    const createWaits = async () => {
       const waiting = await api.sql`
         select 1 from pg_stat_activity
         where wait_event_type = 'Lock' and query ilike '%from series where id%for update%'`;
       return waiting.length > 0;
-    });
+    };
+    await waitFor("the create to wait on the series lock", createWaits);
     await service?.kill("SIGKILL");
+    // The kill landed while the create was in flight: it still waits, and no next task exists yet.
+    expect(await createWaits()).toBe(true);
+    expect((await tasksOfSeries(api, task.series.id)).length).toBe(1);
     await lock`commit`;
     lock.release();
     await waitFor(

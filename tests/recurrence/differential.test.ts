@@ -4,13 +4,15 @@
  * task-api and recurrence-service run — parseRecurrence (validation, normalization, the
  * write-time check), seriesFromStart (preview, occurrences) and nextDue (the nextOccurrence
  * workflow) — and every mismatch fails the run unless it is one of the deliberate differences
- * listed in docs/api.md ("Where Nudge differs from RFC 5545").
+ * listed in docs/api.md ("Where Nudge differs from RFC 5545"). The judge gets each rule as the
+ * client wrote it and reads a date or floating UNTIL itself, so Nudge's reading is judged too.
  *
  * Random cases: a fixed seed plus a fresh one per run, both printed;
  * RECURRENCE_DIFFERENTIAL_SEED=<n> replays a fresh seed.
  */
 import { beforeAll, describe, expect, test } from "bun:test";
-import { instantOf, nextDue, parseRecurrence, seriesFromStart, Zone } from "@nudge/recurrence";
+import { instantOf, nextDue, parseRecurrence, seriesFromStart, wallClockOf, Zone } from "@nudge/recurrence";
+import { naturalTextToRrule } from "../../packages/recurrence/src/natural-text.ts";
 import { PHRASE_START, PHRASES } from "../../packages/recurrence/src/phrases.ts";
 import { type DifferentialCase, edgeCases, iso, randomCases, ZONES } from "./generate.ts";
 import { askOracle, type OracleAnswer, type OracleCase } from "./oracle.ts";
@@ -25,7 +27,7 @@ const OCCURRENCES = 8;
 const ORACLE_TIMEOUT_MS = 600_000;
 
 type Outcome =
-  | { kind: "listed"; rule: string; occurrences: number[] }
+  | { kind: "listed"; occurrences: number[] }
   | { kind: "refused"; reason: string; budget: boolean };
 
 /** The engine's answer for a case, through the functions the API and the workflow call. */
@@ -43,17 +45,20 @@ function nudge(c: DifferentialCase): Outcome {
     if (next?.at.getTime() !== listed[i + 1]?.at.getTime())
       throw new Error(`nextDue disagrees with the list for ${c.id} at ${i}: ${next?.at.toISOString()}`);
   }
-  return { kind: "listed", rule: parsed.rule, occurrences: listed.map((o) => o.at.getTime() / 1000) };
+  return { kind: "listed", occurrences: listed.map((o) => o.at.getTime() / 1000) };
 }
 
-/** The rule as the oracle gets it: Nudge's normalization (UNTIL in UTC) when it has one. */
-function oracleRule(c: DifferentialCase, outcome: Outcome): string {
-  if (outcome.kind === "listed") return outcome.rule;
-  // A refused rule still goes to the judge as written (a floating/date UNTIL read as the zone's).
-  const untilZ = parseRecurrence(c.rule.replace(/;?UNTIL=[^;]*/, ""), { timeZone: c.zone });
-  const until = /UNTIL=([^;]*)/.exec(c.rule)?.[1];
-  const base = untilZ.ok ? untilZ.rule : c.rule;
-  return until ? `${base};UNTIL=${until.endsWith("Z") ? until : "19700101T000000Z"}` : base;
+/**
+ * The rule as the oracle gets it: as the client wrote it, never Nudge's normalization (which would
+ * hand the judge Nudge's own reading of a date or floating UNTIL). A phrase goes as the RRULE it
+ * names, its "until" date still a date (parse.test.ts checks that reading of the phrase table).
+ */
+function oracleRule(c: DifferentialCase): string {
+  if (c.rule.includes("=")) return c.rule;
+  const startMonth = wallClockOf(new Date(c.start * 1000), c.zone).month;
+  const phrase = naturalTextToRrule(c.rule, { startMonth });
+  if (!phrase.ok) throw new Error(`${c.id}: the phrase "${c.rule}" is not understood: ${phrase.message}`);
+  return phrase.rule;
 }
 
 interface Tally {
@@ -82,7 +87,11 @@ function judge(cases: DifferentialCase[], outcomes: Outcome[], answer: OracleAns
     const describe = () =>
       `${c.id}: ${c.rule} from ${iso(c.start)} in ${c.zone}\n    nudge:  ${
         ours.kind === "listed" ? ours.occurrences.map(iso).join(" ") : `refused: ${ours.reason}`
-      }\n    oracle: ${theirs && "occurrences" in theirs ? theirs.occurrences.map(iso).join(" ") : JSON.stringify(theirs)}`;
+      }\n    oracle: ${
+        theirs && "occurrences" in theirs
+          ? `${theirs.occurrences.map(iso).join(" ")} (ended: ${theirs.ended})`
+          : JSON.stringify(theirs)
+      }`;
     if (!theirs) return tally.mismatches.push(`${describe()} (no verdict)`);
     if ("timeout" in theirs) return tally.inconclusive.push(describe());
     if (ours.kind === "listed") {
@@ -91,8 +100,9 @@ function judge(cases: DifferentialCase[], outcomes: Outcome[], answer: OracleAns
       return;
     }
     // Refused: the judge must find the rule just as barren (an error, or fewer occurrences than
-    // the write-time check asks for), or the refusal is the budget's (difference 3).
-    const barren = "error" in theirs || theirs.occurrences.length < 4;
+    // the write-time check asks for because none came within the horizon: a series that UNTIL or
+    // COUNT ends early is admitted), or the refusal is the budget's (difference 3).
+    const barren = "error" in theirs || (theirs.ended === "horizon" && theirs.occurrences.length < 4);
     if (barren) tally.refusedByBoth++;
     else if (ours.budget) tally.budgetRefusals.push(describe());
     else tally.mismatches.push(describe());
@@ -102,9 +112,9 @@ function judge(cases: DifferentialCase[], outcomes: Outcome[], answer: OracleAns
 
 async function compare(name: string, cases: DifferentialCase[]) {
   const outcomes = cases.map(nudge);
-  const request: OracleCase[] = cases.map((c, i) => ({
+  const request: OracleCase[] = cases.map((c) => ({
     id: c.id,
-    rule: oracleRule(c, outcomes[i] as Outcome),
+    rule: oracleRule(c),
     start: c.start,
     zone: c.zone,
     count: OCCURRENCES,
@@ -119,6 +129,9 @@ async function compare(name: string, cases: DifferentialCase[]) {
   for (const open of tally.inconclusive.slice(0, 3)) console.log(`  no verdict: ${open}`);
   // A judge that cannot answer proves nothing: only a few such cases may pass unjudged.
   expect(tally.inconclusive.length).toBeLessThanOrEqual(Math.ceil(cases.length / 100));
+  // Difference 3 excuses rules too rare to evaluate; the judge listed these easily, so more than a
+  // few would mean the budget refuses ordinary rules, which the exemption must not hide.
+  expect(tally.budgetRefusals.length).toBeLessThanOrEqual(Math.ceil(cases.length / 100));
   return tally;
 }
 
@@ -195,6 +208,8 @@ describe("the recurrence engine agrees with python-dateutil + zoneinfo", () => {
       const tally = await compare("edge table", edgeCases());
       expect(tally.mismatches).toEqual([]);
       expect(tally.compared).toBeGreaterThan(1000);
+      // Every edge rule lists occurrences from every start: refusals, even agreed ones, prove little.
+      expect(tally.agreed).toBeGreaterThanOrEqual(Math.floor(tally.compared * 0.95));
     },
     ORACLE_TIMEOUT_MS,
   );

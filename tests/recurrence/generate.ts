@@ -92,6 +92,11 @@ export const EDGE_RULES = [
   "FREQ=DAILY;COUNT=4",
   "FREQ=DAILY;UNTIL={DATE+10}",
   "FREQ=DAILY;UNTIL={UTC+5D}",
+  // UNTIL within the occurrences listed, so each form's reading decides the list: a date counts
+  // to its end in the zone; a floating time a day after a start on a transition's eve lands on it.
+  "FREQ=DAILY;UNTIL={DATE+3}",
+  "FREQ=HOURLY;INTERVAL=4;UNTIL={DATE+0}",
+  "FREQ=HOURLY;INTERVAL=4;UNTIL={FLOAT+24H}",
   "FREQ=HOURLY",
   "FREQ=HOURLY;INTERVAL=5",
   "FREQ=HOURLY;BYHOUR=0,1,2,3,4;BYMINUTE=0,30",

@@ -7,7 +7,7 @@ import { join } from "node:path";
 
 export interface OracleCase {
   id: string;
-  /** Normalized RRULE text (UNTIL as a UTC date-time). */
+  /** RRULE text as the client wrote it: UNTIL in any of its three forms, read by the judge itself. */
   rule: string;
   /** DTSTART, epoch seconds. */
   start: number;
@@ -16,7 +16,11 @@ export interface OracleCase {
   count: number;
 }
 
-export type OracleVerdict = { occurrences: number[] } | { error: string } | { timeout: string };
+/** `ended`: why a list is shorter than asked ("full" when it is not): UNTIL, or nothing more within the horizon. */
+export type OracleVerdict =
+  | { occurrences: number[]; ended: "full" | "until" | "horizon" }
+  | { error: string }
+  | { timeout: string };
 
 export interface OracleAnswer {
   results: Record<string, OracleVerdict>;

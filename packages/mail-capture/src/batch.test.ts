@@ -142,3 +142,33 @@ describe("POST /emails/batch through the real SDK", () => {
     expect(await response.json()).toMatchObject({ name: "missing_api_key" });
   });
 });
+
+describe("a test holds a batch in flight", () => {
+  test("a held request captures nothing until it is released", async () => {
+    const held = server.capture.holdNextSend();
+    const sending = server.resend.batch.send(batchOf(2), { idempotencyKey: "chunk/held-request" });
+    await held.arrived;
+    expect(server.capture.emails()).toHaveLength(0);
+
+    held.release();
+    expect((await sending).error).toBeNull();
+    expect(server.capture.emails()).toHaveLength(2);
+  });
+
+  test("a held answer: the emails are captured while the sender still waits to hear", async () => {
+    const held = server.capture.holdNextAnswer();
+    let answered = false;
+    const sending = server.resend.batch
+      .send(batchOf(2), { idempotencyKey: "chunk/held-answer" })
+      .finally(() => {
+        answered = true;
+      });
+    await held.arrived;
+    expect(server.capture.emails()).toHaveLength(2);
+    expect(answered).toBe(false);
+
+    held.release();
+    expect((await sending).data?.data).toHaveLength(2);
+    expect(server.capture.acceptedSendsFor("chunk/held-answer")).toBe(1);
+  });
+});

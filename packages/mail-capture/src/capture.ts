@@ -27,8 +27,10 @@ export interface MailCapture {
   /** Requests (single or batch) that captured under this idempotency key; replays do not count. */
   acceptedSendsFor(idempotencyKey: string): number;
   stats(): SendStats;
-  /** Holds the next valid send in flight; `arrived` resolves once it is held. */
+  /** Holds the next valid send in flight, nothing captured yet; `arrived` resolves once it is held. */
   holdNextSend(): { arrived: Promise<void>; release: () => void };
+  /** Holds the next valid send's answer: its emails are captured, the sender still waits to hear. */
+  holdNextAnswer(): { arrived: Promise<void>; release: () => void };
   stop(): Promise<void>;
 }
 
@@ -53,6 +55,12 @@ export async function startMailCapture(options: MailCaptureOptions = {}): Promis
     stats: emptyStats(),
     holds: [],
     now,
+  };
+  const hold = (stage: "request" | "answer") => {
+    const arrived = Promise.withResolvers<void>();
+    const released = Promise.withResolvers<void>();
+    state.holds.push({ stage, arrived: arrived.resolve, released: released.promise });
+    return { arrived: arrived.promise, release: released.resolve };
   };
   const clear = () => {
     state.inbox.clear();
@@ -123,12 +131,8 @@ export async function startMailCapture(options: MailCaptureOptions = {}): Promis
     injectFaults: (statuses, to) => state.faults.enqueue(statuses, to),
     acceptedSendsFor: (key) => state.ledger.acceptedSendsFor(key),
     stats: () => structuredClone(state.stats),
-    holdNextSend: () => {
-      const arrived = Promise.withResolvers<void>();
-      const released = Promise.withResolvers<void>();
-      state.holds.push({ arrived: arrived.resolve, released: released.promise });
-      return { arrived: arrived.promise, release: released.resolve };
-    },
+    holdNextSend: () => hold("request"),
+    holdNextAnswer: () => hold("answer"),
     stop: () => server.stop(true),
   };
 }

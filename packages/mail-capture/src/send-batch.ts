@@ -59,13 +59,14 @@ export async function sendBatch(request: Request, state: SendState): Promise<Res
         const firstBad = checked.find(isError);
         if (validation === "strict" && firstBad) return { error: firstBad };
         const valid = checked.filter((email): email is SendRequest => !isError(email));
-        if (valid.length > 0) await passHold(state);
+        if (valid.length > 0) await passHold(state, "request");
         const data: { id: string }[] = [];
         const errors: BatchError[] = [];
         checked.forEach((email, index) => {
           if (isError(email)) errors.push({ index, message: email.message });
           else data.push({ id: capture(request, state, email, key, index) });
         });
+        if (valid.length > 0) await passHold(state, "answer");
         const answer = validation === "permissive" ? { data, errors } : { data };
         return { body: answer, replayed: false, captured: data.length } satisfies Outcome;
       });

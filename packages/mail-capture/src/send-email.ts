@@ -17,8 +17,12 @@ export interface SendStats {
   emails: number;
 }
 
-/** Lets a test hold one accepted send in flight until it releases it. */
+/**
+ * Lets a test hold one accepted send in flight until it releases it: before its emails are
+ * captured ("request"), or after, with only the answer still to go ("answer").
+ */
 export interface SendHold {
+  stage: "request" | "answer";
   arrived: () => void;
   released: Promise<void>;
 }
@@ -66,8 +70,9 @@ export async function sendEmail(request: Request, state: SendState): Promise<Res
       return idempotently(state, key, fingerprintOf({ path: "/emails", body }), async () => {
         const email = parseSendRequest(body);
         if (isError(email)) return { error: email };
-        await passHold(state);
+        await passHold(state, "request");
         const id = capture(request, state, email, key, null);
+        await passHold(state, "answer");
         return { body: { id }, replayed: false, captured: 1 };
       });
     }),
@@ -138,8 +143,9 @@ export async function idempotently(
   }
 }
 
-/** A test's hold on the next valid send, if one is queued. */
-export async function passHold(state: SendState): Promise<void> {
+/** A test's hold on the next valid send at this stage, if one is queued first. */
+export async function passHold(state: SendState, stage: SendHold["stage"]): Promise<void> {
+  if (state.holds[0]?.stage !== stage) return;
   const hold = state.holds.shift();
   if (hold) {
     hold.arrived();

@@ -2,7 +2,10 @@
 
 Reads one JSON request on stdin, writes one JSON answer on stdout:
   {"cases": [{"id", "rule", "start", "zone", "count"}], "transitions": {"zones": [...], "years": [a, b]}}
-  → {"results": {id: {"occurrences": [epoch s, ...]} | {"error": "..."}}, "transitions": {zone: [[at, offset], ...]}}
+  → {"results": {id: {"occurrences": [epoch s, ...], "ended": "full" | "until" | "horizon"} | {"error": "..."}},
+     "transitions": {zone: [[at, offset], ...]}}
+"ended" says why a list is shorter than asked: it reached UNTIL, or the rule has nothing more within
+the horizon ("full": it has all it was asked for, COUNT included).
 
 dateutil expands the rule on naive wall-clock times from DTSTART's wall clock (RFC 5545 local
 time). Each wall-clock instance becomes an instant with fold=0, which is exactly RFC 5545 §3.3.5:
@@ -11,7 +14,10 @@ gap. What Nudge's series is made of, and nothing more, is then applied here:
   - DTSTART is always the first occurrence (§3.3.10 "always counts as the first occurrence"),
     and no instance before it belongs to the set;
   - the set is its instants in time order, each once (difference 2 in docs/api.md);
-  - UNTIL is an instant (§3.3.10: a UTC DATE-TIME), compared with each instance's instant;
+  - UNTIL is an instant, compared with each instance's instant. The rule comes as the client
+    wrote it, and UNTIL is read here as docs/api.md says, in each of RFC 5545's three forms: a
+    UTC date-time as it is, a floating date-time in the zone (as any wall-clock time: fold=0), and
+    a date as the end of that day in the zone (the second before the next day begins);
   - COUNT is the number of occurrences of that set;
   - an occurrence more than HORIZON_YEARS after the previous one ends the series (difference 3).
 One correction of dateutil itself: in the first period of a WEEKLY rule it takes BYSETPOS over
@@ -120,6 +126,16 @@ def in_weeks(wall, byweekno, wkst):
     return any((w if w > 0 else weeks + w + 1) == week for w in byweekno)
 
 
+def read_until(value, zone):
+    """UNTIL as epoch seconds, each form read independently of Nudge's normalization."""
+    if value.endswith("Z"):
+        return int(datetime.strptime(value, "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc).timestamp())
+    if "T" in value:
+        return instant(datetime.strptime(value, "%Y%m%dT%H%M%S"), zone)
+    next_day = datetime.strptime(value, "%Y%m%d") + timedelta(days=1)
+    return instant(next_day, zone) - 1
+
+
 def occurrences(case):
     zone = ZoneInfo(case["zone"])
     start = case["start"]
@@ -130,7 +146,7 @@ def occurrences(case):
     for part in case["rule"].split(";"):
         key, value = part.split("=")
         if key == "UNTIL":
-            until = int(datetime.strptime(value, "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc).timestamp())
+            until = read_until(value, zone)
         elif key == "COUNT":
             count = int(value)
         else:
@@ -149,17 +165,19 @@ def occurrences(case):
     found = set()
     result = [start]
     if want <= 1:
-        return result
+        return result, "full"
     until_wall = wall_of(until, zone) + SLACK if until is not None else None
     seen = 0
     known = -1
     last_wall = None
     horizon_wall = start_wall + HORIZON + SLACK
+    ended = "horizon"  # dateutil ran out of instances (year 9999)
     for wall in rule:
         seen += 1
         if seen > MAX_INSTANCES:
             raise RuntimeError("too many instances")
         if until_wall is not None and wall > until_wall:
+            ended = "until"
             break
         at = instant(wall, zone)
         if byweekno and not in_weeks(wall, byweekno, wkst_index):
@@ -175,14 +193,15 @@ def occurrences(case):
         if last_wall is not None and wall > last_wall:
             break
         if wall > horizon_wall:
+            ended = "horizon"
             break
     for at in sorted(found):
         if len(result) >= want:
             break
         if datetime.fromtimestamp(at, tz=timezone.utc) - datetime.fromtimestamp(result[-1], tz=timezone.utc) > HORIZON:
-            break
+            return result, "horizon"
         result.append(at)
-    return result
+    return result, "full" if len(result) >= want else ended
 
 
 def transitions(zone_name, first_year, last_year):
@@ -217,7 +236,8 @@ def main():
     for case in request.get("cases", []):
         try:
             signal.setitimer(signal.ITIMER_VIRTUAL, CASE_SECONDS)
-            results[case["id"]] = {"occurrences": occurrences(case)}
+            listed, ended = occurrences(case)
+            results[case["id"]] = {"occurrences": listed, "ended": ended}
         except Timeout:
             results[case["id"]] = {"timeout": f"no answer within {CASE_SECONDS} s of CPU"}
         except Exception as error:  # dateutil refuses some rules (an empty BYxxx set): a verdict too
