@@ -3,6 +3,7 @@ import { shutdown } from "@nudge/http";
 import { createLogger, loadOrExit, stopOnSignals } from "@nudge/service";
 import { buildApp } from "./app.ts";
 import { loadConfig } from "./config.ts";
+import { startIdempotencyPruner } from "./idempotency/pruner.ts";
 import { Metrics } from "./observability/metrics.ts";
 import { metricsApp } from "./observability/routes.ts";
 import { startOutboxRelay } from "./outbox/relay.ts";
@@ -29,6 +30,7 @@ const relay = startOutboxRelay(
   log,
   metrics,
 );
+const idempotencyPruner = startIdempotencyPruner(sql, config.database.schema, log);
 if (!config.appApiToken) log.warn("APP_API_TOKEN is not set: internal routes refuse every call");
 if (!config.operatorToken)
   log.info("OPERATOR_TOKEN is not set: operator routes (./nudge outbox) refuse every call");
@@ -50,5 +52,6 @@ stopOnSignals(log, async () => {
   await app.stop();
   await metricsServer.stop();
   await relay.stop();
+  await idempotencyPruner.stop();
   await sql.end({ timeout: 5 });
 });

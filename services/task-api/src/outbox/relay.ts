@@ -267,9 +267,7 @@ export function startOutboxRelay(
     const outbox = await leader`
       delete from outbox where seq in (
         select seq from outbox where sent_at < now() - make_interval(hours => ${options.retentionHours}) limit 10000)`;
-    const keys = await leader`delete from idempotency_keys where created_at < now() - interval '24 hours'`;
-    if (outbox.count || keys.count)
-      log.info("pruned", { outboxRows: outbox.count, idempotencyKeys: keys.count });
+    if (outbox.count) log.info("pruned", { outboxRows: outbox.count });
   }
 
   async function lead() {
