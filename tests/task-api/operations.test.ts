@@ -8,6 +8,7 @@ import {
   TEARDOWN_TIMEOUT_MS,
   waitFor,
 } from "@nudge/testing";
+import { pruneExpiredKeys, startIdempotencyPruner } from "../../services/task-api/src/idempotency/pruner.ts";
 import { migrations as taskApiMigrations } from "../../services/task-api/src/migrate.ts";
 import { startOutboxRelay } from "../../services/task-api/src/outbox/relay.ts";
 import { startTaskApi, type TaskApiFixture } from "./fixture.ts";
@@ -168,4 +169,37 @@ describe("outbox retention", () => {
       await pruner.stop();
     }
   }, 60_000);
+});
+
+describe("idempotency key retention", () => {
+  test("keys older than their 24 hours are pruned, younger ones kept", async () => {
+    const user = `user-${crypto.randomUUID()}`;
+    await api.sql`
+      insert into idempotency_keys (user_id, key, request_hash, created_at) values
+        (${user}, 'expired', 'h', now() - interval '25 hours'), (${user}, 'recent', 'h', now() - interval '23 hours')`;
+    const pruner = startIdempotencyPruner(api.sql, "task_api", createLogger("task-api", "error"));
+    try {
+      await waitFor("the expired key to be pruned", async () => {
+        const rows =
+          await api.sql`select 1 from idempotency_keys where user_id = ${user} and key = 'expired'`;
+        return rows.length === 0;
+      });
+    } finally {
+      await pruner.stop();
+    }
+    const kept = await api.sql<{ key: string }[]>`select key from idempotency_keys where user_id = ${user}`;
+    expect(kept.map((row) => row.key)).toEqual(["recent"]);
+  });
+
+  test("a replica skips the round while another one prunes", async () => {
+    const user = `user-${crypto.randomUUID()}`;
+    await api.sql`
+      insert into idempotency_keys (user_id, key, request_hash, created_at)
+      values (${user}, 'expired', 'h', now() - interval '25 hours')`;
+    await api.sql.begin(async (tx) => {
+      await tx`select pg_advisory_xact_lock(hashtext('nudge-idempotency-prune:task_api'))`;
+      expect(await pruneExpiredKeys(api.sql, "task_api")).toBeUndefined();
+    });
+    expect(await pruneExpiredKeys(api.sql, "task_api")).toBeGreaterThanOrEqual(1);
+  });
 });

@@ -3,6 +3,7 @@ import { shutdown } from "@nudge/http";
 import { createLogger, type Logger } from "@nudge/service";
 import { buildApp } from "./app.ts";
 import type { Config } from "./config.ts";
+import { type IdempotencyPruner, startIdempotencyPruner } from "./idempotency/pruner.ts";
 import { Metrics } from "./observability/metrics.ts";
 import { metricsApp } from "./observability/routes.ts";
 import { type OutboxRelay, startOutboxRelay } from "./outbox/relay.ts";
@@ -12,7 +13,7 @@ import { checkTimeZonesWhenReachable } from "./users/time-zones.ts";
 const DRAIN_MS = 1000;
 
 /**
- * Wires the service: pool, HTTP app, metrics endpoint, outbox relay. main.ts and the tests start
+ * Wires the service: pool, HTTP app, metrics endpoint, outbox relay, idempotency-key pruner. main.ts and the tests start
  * it this way: `listen` serves the API, `start` the work in the background (the tests once their
  * sidecar is up, so the relay's first publishes do not fail).
  */
@@ -22,6 +23,7 @@ export function createTaskApi(config: Config, log: Logger = createLogger("task-a
   const app = buildApp({ sql, config, sidecar: config.sidecar, log, metrics });
   const metricsServer = metricsApp(sql, metrics);
   let relay: OutboxRelay | undefined;
+  let idempotencyPruner: IdempotencyPruner | undefined;
   if (!config.appApiToken) log.warn("APP_API_TOKEN is not set: internal routes refuse every call");
   if (!config.operatorToken)
     log.info("OPERATOR_TOKEN is not set: operator routes (./nudge outbox) refuse every call");
@@ -51,6 +53,7 @@ export function createTaskApi(config: Config, log: Logger = createLogger("task-a
         log,
         metrics,
       );
+      idempotencyPruner = startIdempotencyPruner(sql, config.database.schema, log);
     },
     /**
      * Keep serving for `drainMs`, telling each keep-alive client to reconnect, then stop taking
@@ -66,6 +69,7 @@ export function createTaskApi(config: Config, log: Logger = createLogger("task-a
       await app.stop(drainMs === 0);
       await metricsServer.stop(drainMs === 0);
       await relay?.stop();
+      await idempotencyPruner?.stop();
       await sql.end({ timeout: 5 });
     },
   };

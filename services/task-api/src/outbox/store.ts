@@ -62,6 +62,14 @@ export async function markSent(sql: Sql, ids: string[]): Promise<void> {
   if (ids.length) await sql`update outbox set sent_at = now() where id = any(${ids}::uuid[])`;
 }
 
+/** Delete rows sent longer ago than the retention (10 000 at most per call); resolves to how many. */
+export async function pruneSent(sql: Sql, retentionHours: number): Promise<number> {
+  const deleted = await sql`
+    delete from outbox where seq in (
+      select seq from outbox where sent_at < now() - make_interval(hours => ${retentionHours}) limit 10000)`;
+  return deleted.count;
+}
+
 /** A failed attempt: counted (or not, during an outage) and tried again after `retryInMs`. */
 export async function recordFailure(
   sql: Sql,
