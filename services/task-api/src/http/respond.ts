@@ -1,5 +1,5 @@
+import { ProblemError } from "@nudge/http";
 import type { StoredResponse } from "../idempotency/store.ts";
-import { ProblemError } from "./problem.ts";
 
 export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
   return new Response(body === undefined ? null : JSON.stringify(body), {

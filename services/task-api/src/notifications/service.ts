@@ -1,6 +1,6 @@
 import type { InternalNotificationCreate, Notification, NotificationBatchResult } from "@nudge/contracts";
 import type { Sql } from "@nudge/db";
-import { notFound, ProblemError } from "../http/problem.ts";
+import { notFound, ProblemError } from "@nudge/http";
 import { ensureUser } from "../users/service.ts";
 
 interface NotificationRow {

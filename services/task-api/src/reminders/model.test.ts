@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { ProblemError } from "../http/problem.ts";
+import { ProblemError } from "@nudge/http";
 import { formatDuration, nextFiring, occurrenceKeyOf, parseDuration, transition } from "./model.ts";
 
 const id = "0190f1c2-0000-7000-8000-000000000001";

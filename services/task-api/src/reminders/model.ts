@@ -1,5 +1,5 @@
 import type { Reminder, ReminderEventType } from "@nudge/contracts";
-import { invalid } from "../http/problem.ts";
+import { invalid } from "@nudge/http";
 
 /** A reminder row as selected by REMINDER_SELECT, with what its task says about it. */
 export interface ReminderRow {

@@ -1,10 +1,8 @@
 import { Id, Problem, Reminder, ReminderCreate, ReminderSnooze } from "@nudge/contracts";
 import type { Sql } from "@nudge/db";
-import { HEADERS, readsHeaders, traceContext } from "@nudge/http";
+import { authentication, HEADERS, ProblemError, readsHeaders, traceContext } from "@nudge/http";
 import { Type } from "@sinclair/typebox";
 import { Elysia } from "elysia";
-import { authentication } from "../http/auth.ts";
-import { ProblemError } from "../http/problem.ts";
 import { json, replayable } from "../http/respond.ts";
 import { requestHash, runIdempotent } from "../idempotency/store.ts";
 import { remindersService } from "./service.ts";

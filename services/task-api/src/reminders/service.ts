@@ -8,8 +8,8 @@ import type {
   ReminderWithOwner,
 } from "@nudge/contracts";
 import type { Sql } from "@nudge/db";
+import { conflict, invalid, notFound } from "@nudge/http";
 import type { TransactionSql } from "postgres";
-import { conflict, invalid, notFound } from "../http/problem.ts";
 import { priorityName } from "../tasks/model.ts";
 import { type Actor, tasksService } from "../tasks/service.ts";
 import { parseInstant } from "../tasks/validate.ts";

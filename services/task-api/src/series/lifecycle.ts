@@ -1,6 +1,6 @@
 import type { RecurrenceMode, Task, TaskPatch } from "@nudge/contracts";
+import { invalid } from "@nudge/http";
 import type { TransactionSql } from "postgres";
-import { invalid } from "../http/problem.ts";
 import { enqueueSeriesEvent } from "../outbox/enqueue.ts";
 import type { Actor, SeriesPlacement } from "../tasks/service.ts";
 

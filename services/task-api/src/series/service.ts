@@ -8,7 +8,7 @@ import type {
   Task,
 } from "@nudge/contracts";
 import type { Sql } from "@nudge/db";
-import type { TraceContext } from "@nudge/http";
+import { conflict, invalid, notFound, type TraceContext } from "@nudge/http";
 import {
   occurrencesAfter,
   parseRecurrence,
@@ -16,7 +16,6 @@ import {
   seriesFromStart,
 } from "@nudge/recurrence";
 import type { TransactionSql } from "postgres";
-import { conflict, invalid, notFound } from "../http/problem.ts";
 import { enqueueSeriesEvent } from "../outbox/enqueue.ts";
 import { followTask } from "../reminders/schedule.ts";
 import { priorityName } from "../tasks/model.ts";

@@ -1,7 +1,7 @@
 import type { Task } from "@nudge/contracts";
 import type { Sql } from "@nudge/db";
+import { conflict, invalid, preconditionFailed } from "@nudge/http";
 import { nextDue, RecurrenceBudgetExceeded } from "@nudge/recurrence";
-import { conflict, invalid, preconditionFailed } from "../http/problem.ts";
 import { enqueueTaskChange } from "../outbox/enqueue.ts";
 import { followTask } from "../reminders/schedule.ts";
 import { type Actor, changedFields, loadTask } from "../tasks/service.ts";

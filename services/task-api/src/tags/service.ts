@@ -1,7 +1,7 @@
 import type { Tag, TagCreate, TagPatch } from "@nudge/contracts";
 import type { Sql } from "@nudge/db";
+import { conflict, notFound } from "@nudge/http";
 import type { TransactionSql } from "postgres";
-import { conflict, notFound } from "../http/problem.ts";
 import { enqueueTaskChange } from "../outbox/enqueue.ts";
 import { TASK_COLUMNS, type TaskRow, toTask } from "../tasks/model.ts";
 import { ensureUser } from "../users/service.ts";

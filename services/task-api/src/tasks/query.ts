@@ -1,7 +1,7 @@
 import type { Task, TaskListQuery } from "@nudge/contracts";
 import type { Sql } from "@nudge/db";
+import { ProblemError } from "@nudge/http";
 import type { Fragment } from "postgres";
-import { ProblemError } from "../http/problem.ts";
 import { priorityRank, TASK_COLUMNS, type TaskRow, toTask } from "./model.ts";
 import { parseInstant } from "./validate.ts";
 

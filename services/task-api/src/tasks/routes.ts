@@ -1,9 +1,8 @@
 import { Id, Problem, Task, TaskCreate, TaskListQuery, TaskPage, TaskPatch } from "@nudge/contracts";
 import type { Sql } from "@nudge/db";
-import { HEADERS, readsHeaders, traceContext } from "@nudge/http";
+import { authentication, HEADERS, readsHeaders, traceContext } from "@nudge/http";
 import { Type } from "@sinclair/typebox";
 import { Elysia } from "elysia";
-import { authentication } from "../http/auth.ts";
 import { badHeader, json, replayable } from "../http/respond.ts";
 import { requestHash, runIdempotent } from "../idempotency/store.ts";
 import { userTimeZone } from "../users/service.ts";

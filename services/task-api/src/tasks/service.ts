@@ -1,8 +1,7 @@
 import type { Task, TaskCreate, TaskEventType, TaskPatch } from "@nudge/contracts";
 import type { Sql } from "@nudge/db";
-import type { TraceContext } from "@nudge/http";
+import { invalid, notFound, preconditionFailed, type TraceContext } from "@nudge/http";
 import type { TransactionSql } from "postgres";
-import { invalid, notFound, preconditionFailed } from "../http/problem.ts";
 import { enqueueTaskChange } from "../outbox/enqueue.ts";
 import { followTask } from "../reminders/schedule.ts";
 import { applySeriesChanges, type SeriesScope, startSeries } from "../series/lifecycle.ts";

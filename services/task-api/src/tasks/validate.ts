@@ -1,6 +1,6 @@
 import { isInstant, TIME_ZONES } from "@nudge/contracts";
+import { invalid } from "@nudge/http";
 import { parseRecurrence, type RecurrenceContext } from "@nudge/recurrence";
-import { invalid } from "../http/problem.ts";
 
 const ZONES = new Set<string>(TIME_ZONES);
 

@@ -1,8 +1,8 @@
 import type { Preferences, PreferencesPatch } from "@nudge/contracts";
 import type { Sql } from "@nudge/db";
+import { invalid } from "@nudge/http";
 import type { TransactionSql } from "postgres";
 import { nextDigest } from "../digest/schedule.ts";
-import { invalid } from "../http/problem.ts";
 import { canonicalTimeZone } from "../tasks/validate.ts";
 
 type Db = Sql | TransactionSql;
