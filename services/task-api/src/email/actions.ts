@@ -168,7 +168,13 @@ export function emailActions(sql: Sql, keys: LinkKeys, minter: LinkMinter, snooz
       if (state.claims.action === "open")
         return taskPage(state.task as Task, state.zone, calendarLink(token, state.task as Task));
       const until = snoozeUntil(state.claims.action, state.zone, new Date(), snoozeSeconds);
-      return confirmPage(state, until, `Snooze ${spanText(snoozeSeconds)}`);
+      return confirmPage(
+        state.claims,
+        state.task as Task,
+        state.zone,
+        until,
+        `Snooze ${spanText(snoozeSeconds)}`,
+      );
     },
 
     /** POST: the action, once, through the same services as the REST API. */
