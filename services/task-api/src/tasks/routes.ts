@@ -6,9 +6,10 @@ import { Elysia } from "elysia";
 import { badHeader, json, replayable } from "../http/respond.ts";
 import { requestHash, runIdempotent } from "../idempotency/store.ts";
 import { userTimeZone } from "../users/service.ts";
+import type { Actor } from "./actor.ts";
 import { etagOf, ifMatchVersion } from "./model.ts";
 import { listTasks } from "./query.ts";
-import { type Actor, tasksService } from "./service.ts";
+import { tasksService } from "./service.ts";
 
 const IdParams = Type.Object({ id: Id }, { additionalProperties: false });
 const errors = { 400: Problem, 401: Problem, 404: Problem, 412: Problem, 422: Problem };
