@@ -11,16 +11,11 @@ import {
   startSeries,
 } from "../series/lifecycle.ts";
 import { ensureUser } from "../users/service.ts";
+import { canonicalTimeZone } from "../users/time-zones.ts";
 import type { Actor } from "./actor.ts";
 import { priorityRank, ROW_COLUMNS, sortTagNames, TASK_COLUMNS, type TaskRow, toTask } from "./model.ts";
 import { setTaskTags, tagNewTask } from "./tags-of-task.ts";
-import {
-  canonicalTimeZone,
-  cleanTitle,
-  normalizeRecurrence,
-  normalizeTagNames,
-  parseInstant,
-} from "./validate.ts";
+import { cleanTitle, normalizeRecurrence, normalizeTagNames, parseInstant } from "./validate.ts";
 
 type IfMatch = number | "*" | undefined;
 
