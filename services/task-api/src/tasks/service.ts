@@ -4,16 +4,11 @@ import { invalid, notFound, preconditionFailed } from "@nudge/http";
 import type { TransactionSql } from "postgres";
 import { enqueueTaskChange } from "../outbox/enqueue.ts";
 import { followTask } from "../reminders/schedule.ts";
-import {
-  applySeriesChanges,
-  type SeriesPlacement,
-  type SeriesScope,
-  startSeries,
-} from "../series/lifecycle.ts";
 import { ensureUser } from "../users/service.ts";
 import { canonicalTimeZone } from "../users/time-zones.ts";
 import type { Actor } from "./actor.ts";
 import { priorityRank, ROW_COLUMNS, sortTagNames, TASK_COLUMNS, type TaskRow, toTask } from "./model.ts";
+import { applySeriesChanges, type SeriesPlacement, type SeriesScope, startSeries } from "./series-of-task.ts";
 import { setTaskTags, tagNewTask } from "./tags-of-task.ts";
 import { cleanTitle, normalizeRecurrence, normalizeTagNames, parseInstant } from "./validate.ts";
 

@@ -2,7 +2,7 @@ import type { RecurrenceMode, Task, TaskPatch } from "@nudge/contracts";
 import { invalid } from "@nudge/http";
 import type { TransactionSql } from "postgres";
 import { enqueueSeriesEvent } from "../outbox/enqueue.ts";
-import type { Actor } from "../tasks/actor.ts";
+import type { Actor } from "./actor.ts";
 
 /** A change to a recurring task applies to "this and future" occurrences, or to this one only. */
 export type SeriesScope = "series" | "occurrence";
