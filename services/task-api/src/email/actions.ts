@@ -1,9 +1,8 @@
 import type { Task } from "@nudge/contracts";
 import type { Sql } from "@nudge/db";
 import { ProblemError } from "@nudge/http";
-import { readableWallClock } from "@nudge/recurrence";
+import { addDays, instantAtLocalTime, localDay, readableWallClock } from "@nudge/recurrence";
 import type { TransactionSql } from "postgres";
-import { addDays, instantAtLocalTime, localDay } from "../digest/schedule.ts";
 import { remindersService } from "../reminders/service.ts";
 import { loadTask, tasksService } from "../tasks/service.ts";
 import { userTimeZone } from "../users/service.ts";
