@@ -17,4 +17,13 @@ export {
   parseRecurrence,
   type RecurrenceContext,
 } from "./parse.ts";
-export { instantOf, readableWallClock, type WallClock, wallClockOf, Zone } from "./zone.ts";
+export {
+  addDays,
+  instantAtLocalTime,
+  instantOf,
+  localDay,
+  readableWallClock,
+  type WallClock,
+  wallClockOf,
+  Zone,
+} from "./zone.ts";

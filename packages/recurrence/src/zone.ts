@@ -207,3 +207,25 @@ export function readableWallClock(instant: Date, timeZone: string): string {
   const weekday = WEEKDAYS[new Date(Date.UTC(w.year, w.month - 1, w.day)).getUTCDay()];
   return `${weekday} ${w.day} ${MONTHS[w.month - 1]} ${w.year}, ${two(w.hour)}:${two(w.minute)}`;
 }
+
+/** The local calendar date of an instant in a zone, YYYY-MM-DD. */
+export function localDay(instant: Date, timeZone: string): string {
+  const wall = wallClockOf(instant, timeZone);
+  return `${wall.year}-${two(wall.month)}-${two(wall.day)}`;
+}
+
+/** The calendar date `days` after (or before) a YYYY-MM-DD date. */
+export function addDays(day: string, days: number): string {
+  const [y, m, d] = day.split("-").map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
+}
+
+/**
+ * The instant of `localTime` on `day` in the zone. A time that does not exist that day (a
+ * spring-forward gap) moves forward by the gap; one that happens twice means the first.
+ */
+export function instantAtLocalTime(day: string, localTime: string, timeZone: string): Date {
+  const [year, month, date] = day.split("-").map(Number) as [number, number, number];
+  const [hour, minute] = localTime.split(":").map(Number) as [number, number];
+  return instantOf({ year, month, day: date, hour, minute, second: 0 }, timeZone);
+}

@@ -1,6 +1,14 @@
 import type { Sidecar } from "@nudge/dapr";
 import type { Sql } from "@nudge/db";
-import { type AccessPolicy, apiDocs, boundary, PUBLIC_API_PATHS, SERVE_OPTIONS } from "@nudge/http";
+import {
+  type AccessPolicy,
+  apiDocs,
+  boundary,
+  PUBLIC_API_PATHS,
+  SERVE_OPTIONS,
+  tokenVerifier,
+  type VerifyToken,
+} from "@nudge/http";
 import type { Logger } from "@nudge/service";
 import { Elysia } from "elysia";
 import type { Config } from "./config.ts";
@@ -9,7 +17,6 @@ import { linkMinter } from "./email/mint.ts";
 import { errorPage } from "./email/pages.ts";
 import { EMAIL_PAGE_PATHS, emailRoutes } from "./email/routes.ts";
 import { healthRoutes } from "./health/routes.ts";
-import { tokenVerifier, type VerifyToken } from "./http/auth.ts";
 import { internalRoutes } from "./internal/routes.ts";
 import { notificationRoutes } from "./notifications/routes.ts";
 import { Metrics } from "./observability/metrics.ts";

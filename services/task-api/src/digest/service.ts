@@ -6,9 +6,10 @@ import {
   type Priority,
 } from "@nudge/contracts";
 import type { Sql } from "@nudge/db";
+import { addDays, instantAtLocalTime } from "@nudge/recurrence";
 import type { LinkMinter } from "../email/mint.ts";
 import { priorityName } from "../tasks/model.ts";
-import { addDays, instantAtLocalTime, nextDigest } from "./schedule.ts";
+import { nextDigest } from "./schedule.ts";
 
 interface DigestUserRow {
   id: string;

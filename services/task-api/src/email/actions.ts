@@ -1,9 +1,8 @@
 import type { Task } from "@nudge/contracts";
 import type { Sql } from "@nudge/db";
-import { readableWallClock } from "@nudge/recurrence";
+import { ProblemError } from "@nudge/http";
+import { addDays, instantAtLocalTime, localDay, readableWallClock } from "@nudge/recurrence";
 import type { TransactionSql } from "postgres";
-import { addDays, instantAtLocalTime, localDay } from "../digest/schedule.ts";
-import { ProblemError } from "../http/problem.ts";
 import { remindersService } from "../reminders/service.ts";
 import { loadTask, tasksService } from "../tasks/service.ts";
 import { userTimeZone } from "../users/service.ts";
@@ -168,7 +167,13 @@ export function emailActions(sql: Sql, keys: LinkKeys, minter: LinkMinter, snooz
       if (state.claims.action === "open")
         return taskPage(state.task as Task, state.zone, calendarLink(token, state.task as Task));
       const until = snoozeUntil(state.claims.action, state.zone, new Date(), snoozeSeconds);
-      return confirmPage(state, until, `Snooze ${spanText(snoozeSeconds)}`);
+      return confirmPage(
+        state.claims,
+        state.task as Task,
+        state.zone,
+        until,
+        `Snooze ${spanText(snoozeSeconds)}`,
+      );
     },
 
     /** POST: the action, once, through the same services as the REST API. */

@@ -1,7 +1,7 @@
 import type { Sql } from "@nudge/db";
+import { ProblemError } from "@nudge/http";
 import { Type } from "@sinclair/typebox";
 import { Elysia } from "elysia";
-import { ProblemError } from "../http/problem.ts";
 import { loadTask } from "../tasks/service.ts";
 import { emailActions } from "./actions.ts";
 import { taskCalendar } from "./calendar.ts";

@@ -1,7 +1,7 @@
 import type { Preferences, PreferencesPatch } from "@nudge/contracts";
 import type { Sql } from "@nudge/db";
+import { ProblemError } from "@nudge/http";
 import { readableWallClock } from "@nudge/recurrence";
-import { ProblemError } from "../http/problem.ts";
 import { getPreferences, updatePreferences } from "../users/service.ts";
 import type { LinkKeys, MailingList } from "./links.ts";
 import { paths } from "./mint.ts";

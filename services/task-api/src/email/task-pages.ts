@@ -1,7 +1,6 @@
 import type { Task } from "@nudge/contracts";
 import { readableWallClock } from "@nudge/recurrence";
-import type { LinkState } from "./actions.ts";
-import type { LinkAction } from "./links.ts";
+import type { LinkAction, LinkClaims } from "./links.ts";
 import { paths } from "./mint.ts";
 import { escapeHtml, message, type Page, postButton } from "./pages.ts";
 import type { LinkRefusal } from "./verify.ts";
@@ -91,23 +90,28 @@ export function taskPage(task: Task, zone: string, extra: string): Page {
 }
 
 /** GET of an action link: what it will do, and the one button that does it. */
-export function confirmPage(state: LinkState, until: Date, snoozeLabel: string): Page {
-  const task = state.task as Task;
-  const when = `${readableWallClock(until, state.zone)} (${state.zone})`;
+export function confirmPage(
+  claims: LinkClaims,
+  task: Task,
+  zone: string,
+  until: Date,
+  snoozeLabel: string,
+): Page {
+  const when = `${readableWallClock(until, zone)} (${zone})`;
   const question: Record<string, string> = {
     done: "Mark this task done?",
     reopen: "Reopen this task?",
-    "snooze-hour": state.claims.reminderId ? `Remind you again at ${when}?` : `Add a reminder for ${when}?`,
-    "snooze-tomorrow": state.claims.reminderId
+    "snooze-hour": claims.reminderId ? `Remind you again at ${when}?` : `Add a reminder for ${when}?`,
+    "snooze-tomorrow": claims.reminderId
       ? `Remind you again tomorrow, ${when}?`
       : `Add a reminder for tomorrow, ${when}?`,
   };
-  const label = state.claims.action === "snooze-hour" ? snoozeLabel : VERBS[state.claims.action];
+  const label = claims.action === "snooze-hour" ? snoozeLabel : VERBS[claims.action];
   return {
     status: 200,
     outcome: "confirm",
     title: label,
-    body: `<h1>${escapeHtml(question[state.claims.action] ?? "")}</h1>\n${taskCard(task, state.zone)}\n${postButton(label)}`,
+    body: `<h1>${escapeHtml(question[claims.action] ?? "")}</h1>\n${taskCard(task, zone)}\n${postButton(label)}`,
   };
 }
 

@@ -1,6 +1,6 @@
 import type { Sql } from "@nudge/db";
+import { ProblemError } from "@nudge/http";
 import type { TransactionSql } from "postgres";
-import { ProblemError } from "../http/problem.ts";
 
 export interface StoredResponse {
   status: number;

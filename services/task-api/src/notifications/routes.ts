@@ -1,8 +1,8 @@
 import { Id, Notification, NotificationPage, Problem } from "@nudge/contracts";
 import type { Sql } from "@nudge/db";
+import { authentication } from "@nudge/http";
 import { Type } from "@sinclair/typebox";
 import { Elysia } from "elysia";
-import { authentication } from "../http/auth.ts";
 import { notificationsService } from "./service.ts";
 
 const IdParams = Type.Object({ id: Id }, { additionalProperties: false });

@@ -1,7 +1,22 @@
 import type { Sql } from "@nudge/db";
 import { Elysia } from "elysia";
-import { outboxGauges } from "../outbox/store.ts";
 import type { Metrics } from "./metrics.ts";
+
+/** What /metrics reports about the outbox, sampled at scrape time. */
+async function outboxGauges(sql: Sql) {
+  const [row] = await sql<{ pending: number; oldest_age: number | null; retrying: number; parked: number }[]>`
+    select count(*) filter (where parked_at is null)::int as pending,
+      extract(epoch from now() - min(created_at) filter (where parked_at is null))::float8 as oldest_age,
+      count(*) filter (where parked_at is null and attempts > 0)::int as retrying,
+      count(*) filter (where parked_at is not null)::int as parked
+    from outbox where sent_at is null`;
+  return {
+    pending: row?.pending ?? 0,
+    lagSeconds: row?.oldest_age ?? 0,
+    retrying: row?.retrying ?? 0,
+    parked: row?.parked ?? 0,
+  };
+}
 
 /**
  * The Prometheus endpoint, served on its own port (METRICS_PORT), never on the public API port:

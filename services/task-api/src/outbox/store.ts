@@ -92,22 +92,6 @@ export async function park(sql: Sql, id: string, reason: string, counted: boolea
     where id = ${id}`;
 }
 
-/** What /metrics reports about the outbox, sampled at scrape time. */
-export async function outboxGauges(sql: Sql) {
-  const [row] = await sql<{ pending: number; oldest_age: number | null; retrying: number; parked: number }[]>`
-    select count(*) filter (where parked_at is null)::int as pending,
-      extract(epoch from now() - min(created_at) filter (where parked_at is null))::float8 as oldest_age,
-      count(*) filter (where parked_at is null and attempts > 0)::int as retrying,
-      count(*) filter (where parked_at is not null)::int as parked
-    from outbox where sent_at is null`;
-  return {
-    pending: row?.pending ?? 0,
-    lagSeconds: row?.oldest_age ?? 0,
-    retrying: row?.retrying ?? 0,
-    parked: row?.parked ?? 0,
-  };
-}
-
 export interface ParkedEvent {
   id: string;
   topic: string;

@@ -1,9 +1,8 @@
 import { Id, Problem, Reminder, ReminderCreate, ReminderSnooze } from "@nudge/contracts";
 import type { Sql } from "@nudge/db";
-import { HEADERS, ProblemError, readsHeaders, traceContext } from "@nudge/http";
+import { authentication, HEADERS, ProblemError, readsHeaders, traceContext } from "@nudge/http";
 import { Type } from "@sinclair/typebox";
 import { Elysia } from "elysia";
-import { authentication } from "../http/auth.ts";
 import { json, oncePerKey } from "../http/respond.ts";
 import { remindersService } from "./service.ts";
 

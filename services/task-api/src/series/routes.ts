@@ -7,10 +7,9 @@ import {
   Task,
 } from "@nudge/contracts";
 import type { Sql } from "@nudge/db";
-import { HEADERS, readsHeaders, traceContext } from "@nudge/http";
+import { authentication, HEADERS, readsHeaders, traceContext } from "@nudge/http";
 import { Type } from "@sinclair/typebox";
 import { Elysia } from "elysia";
-import { authentication } from "../http/auth.ts";
 import { badHeader, json } from "../http/respond.ts";
 import { etagOf, ifMatchVersion } from "../tasks/model.ts";
 import { tasksService } from "../tasks/service.ts";

@@ -8,8 +8,7 @@ import type {
   Task,
 } from "@nudge/contracts";
 import type { Sql } from "@nudge/db";
-import type { TraceContext } from "@nudge/http";
-import { conflict, invalid, notFound } from "@nudge/http";
+import { conflict, invalid, notFound, type TraceContext } from "@nudge/http";
 import {
   occurrencesAfter,
   parseRecurrence,
@@ -21,7 +20,8 @@ import { enqueueSeriesEvent } from "../outbox/enqueue.ts";
 import { followTask } from "../reminders/schedule.ts";
 import { priorityName } from "../tasks/model.ts";
 import { loadTask, tasksService } from "../tasks/service.ts";
-import { canonicalTimeZone, parseInstant } from "../tasks/validate.ts";
+import { parseInstant } from "../tasks/validate.ts";
+import { canonicalTimeZone } from "../users/time-zones.ts";
 
 interface SeriesRow {
   id: string;

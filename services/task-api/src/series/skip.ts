@@ -4,7 +4,8 @@ import { conflict, invalid, preconditionFailed } from "@nudge/http";
 import { nextDue, RecurrenceBudgetExceeded } from "@nudge/recurrence";
 import { enqueueTaskChange } from "../outbox/enqueue.ts";
 import { followTask } from "../reminders/schedule.ts";
-import { type Actor, changedFields, loadTask } from "../tasks/service.ts";
+import type { Actor } from "../tasks/actor.ts";
+import { changedFields, loadTask } from "../tasks/service.ts";
 
 interface SeriesRow {
   rule: string;

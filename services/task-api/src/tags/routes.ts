@@ -1,9 +1,8 @@
 import { Id, Problem, Tag, TagCreate, TagPatch } from "@nudge/contracts";
 import type { Sql } from "@nudge/db";
-import { HEADERS, readsHeaders } from "@nudge/http";
+import { authentication, HEADERS, readsHeaders } from "@nudge/http";
 import { Type } from "@sinclair/typebox";
 import { Elysia } from "elysia";
-import { authentication } from "../http/auth.ts";
 import { json, oncePerKey } from "../http/respond.ts";
 import { tagsService } from "./service.ts";
 

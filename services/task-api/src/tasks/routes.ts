@@ -1,14 +1,14 @@
 import { Id, Problem, Task, TaskCreate, TaskListQuery, TaskPage, TaskPatch } from "@nudge/contracts";
 import type { Sql } from "@nudge/db";
-import { HEADERS, readsHeaders, traceContext } from "@nudge/http";
+import { authentication, HEADERS, readsHeaders, traceContext } from "@nudge/http";
 import { Type } from "@sinclair/typebox";
 import { Elysia } from "elysia";
-import { authentication } from "../http/auth.ts";
 import { badHeader, json, oncePerKey } from "../http/respond.ts";
 import { userTimeZone } from "../users/service.ts";
+import type { Actor } from "./actor.ts";
 import { etagOf, ifMatchVersion } from "./model.ts";
 import { listTasks } from "./query.ts";
-import { type Actor, tasksService } from "./service.ts";
+import { tasksService } from "./service.ts";
 
 const IdParams = Type.Object({ id: Id }, { additionalProperties: false });
 const errors = { 400: Problem, 401: Problem, 404: Problem, 412: Problem, 422: Problem };

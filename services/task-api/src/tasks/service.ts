@@ -1,36 +1,18 @@
 import type { Task, TaskCreate, TaskEventType, TaskPatch } from "@nudge/contracts";
 import type { Sql } from "@nudge/db";
-import type { TraceContext } from "@nudge/http";
+import { invalid, notFound, preconditionFailed } from "@nudge/http";
 import type { TransactionSql } from "postgres";
-import { invalid, notFound, preconditionFailed } from "../http/problem.ts";
 import { enqueueTaskChange } from "../outbox/enqueue.ts";
 import { followTask } from "../reminders/schedule.ts";
-import { applySeriesChanges, type SeriesScope, startSeries } from "../series/lifecycle.ts";
 import { ensureUser } from "../users/service.ts";
+import { canonicalTimeZone } from "../users/time-zones.ts";
+import type { Actor } from "./actor.ts";
 import { priorityRank, ROW_COLUMNS, sortTagNames, TASK_COLUMNS, type TaskRow, toTask } from "./model.ts";
+import { applySeriesChanges, type SeriesPlacement, type SeriesScope, startSeries } from "./series-of-task.ts";
 import { setTaskTags, tagNewTask } from "./tags-of-task.ts";
-import {
-  canonicalTimeZone,
-  cleanTitle,
-  normalizeRecurrence,
-  normalizeTagNames,
-  parseInstant,
-} from "./validate.ts";
-
-/** Who is asking, and the trace the resulting events should carry. */
-export interface Actor {
-  userId: string;
-  /** The request's W3C trace context, already validated at the edge (@nudge/http traceContext). */
-  trace?: TraceContext;
-}
+import { cleanTitle, normalizeRecurrence, normalizeTagNames, parseInstant } from "./validate.ts";
 
 type IfMatch = number | "*" | undefined;
-
-/** Where a task created by the series itself goes: its series and occurrence index. */
-export interface SeriesPlacement {
-  seriesId: string;
-  occurrenceIndex: number;
-}
 
 export async function loadTask(
   db: Sql | TransactionSql,

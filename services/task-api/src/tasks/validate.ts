@@ -1,17 +1,6 @@
-import { isInstant, TIME_ZONES } from "@nudge/contracts";
+import { isInstant } from "@nudge/contracts";
 import { invalid } from "@nudge/http";
 import { parseRecurrence, type RecurrenceContext } from "@nudge/recurrence";
-
-const ZONES = new Set<string>(TIME_ZONES);
-
-/**
- * A zone the contract's TimeZone accepted (both Bun and PostgreSQL know it, canonical spelling).
- * The route schema already refused anything else; this guards callers that bypass a schema.
- */
-export function canonicalTimeZone(name: string, field: string): string {
-  if (!ZONES.has(name)) throw invalid(field, `'${name}' is not an IANA time zone (e.g. Europe/Berlin)`);
-  return name;
-}
 
 export function cleanTitle(title: string, field = "body.title"): string {
   const trimmed = title.trim();

@@ -1,7 +1,7 @@
 import { Preferences, PreferencesPatch, Problem } from "@nudge/contracts";
 import type { Sql } from "@nudge/db";
+import { authentication } from "@nudge/http";
 import { Elysia } from "elysia";
-import { authentication } from "../http/auth.ts";
 import { getPreferences, updatePreferences } from "./service.ts";
 
 export function preferenceRoutes(sql: Sql) {

@@ -3,7 +3,7 @@ import type { Sql } from "@nudge/db";
 import { invalid } from "@nudge/http";
 import type { TransactionSql } from "postgres";
 import { nextDigest } from "../digest/schedule.ts";
-import { canonicalTimeZone } from "../tasks/validate.ts";
+import { canonicalTimeZone } from "./time-zones.ts";
 
 type Db = Sql | TransactionSql;
 

@@ -1,6 +1,18 @@
 import { TIME_ZONES } from "@nudge/contracts";
 import type { Sql } from "@nudge/db";
+import { invalid } from "@nudge/http";
 import type { Logger } from "@nudge/service";
+
+const ZONES = new Set<string>(TIME_ZONES);
+
+/**
+ * A zone the contract's TimeZone accepted (both Bun and PostgreSQL know it, canonical spelling).
+ * The route schema already refused anything else; this guards callers that bypass a schema.
+ */
+export function canonicalTimeZone(name: string, field: string): string {
+  if (!ZONES.has(name)) throw invalid(field, `'${name}' is not an IANA time zone (e.g. Europe/Berlin)`);
+  return name;
+}
 
 /**
  * The contract's zones must all be known to this PostgreSQL (its tzdata may be older than Bun's):

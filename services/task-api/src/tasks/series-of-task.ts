@@ -2,13 +2,19 @@ import type { RecurrenceMode, Task, TaskPatch } from "@nudge/contracts";
 import { invalid } from "@nudge/http";
 import type { TransactionSql } from "postgres";
 import { enqueueSeriesEvent } from "../outbox/enqueue.ts";
-import type { Actor, SeriesPlacement } from "../tasks/service.ts";
+import type { Actor } from "./actor.ts";
 
 /** A change to a recurring task applies to "this and future" occurrences, or to this one only. */
 export type SeriesScope = "series" | "occurrence";
 
 const NEEDS_DUE = "a recurring task needs a due date: its first occurrence";
 const SERIES_FIELDS = ["recurrence", "recurrenceMode", "skipMissed"] as const;
+
+/** Where a task created by the series itself goes: its series and occurrence index. */
+export interface SeriesPlacement {
+  seriesId: string;
+  occurrenceIndex: number;
+}
 
 export interface SeriesSeed {
   rule: string;
