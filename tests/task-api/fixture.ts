@@ -4,8 +4,8 @@ import { freePort, type RunningSidecar, type SidecarPorts, sidecarPorts, testSta
 import { SignJWT } from "jose";
 import { buildApp } from "../../services/task-api/src/app.ts";
 import { loadConfig } from "../../services/task-api/src/config.ts";
-import { linkKey } from "../../services/task-api/src/email/links.ts";
-import { linkMinter } from "../../services/task-api/src/email/mint.ts";
+import { linkKey } from "../../services/task-api/src/links/links.ts";
+import { linkMinter } from "../../services/task-api/src/links/mint.ts";
 import { migrateTaskApi } from "../../services/task-api/src/migrate.ts";
 import { Metrics } from "../../services/task-api/src/observability/metrics.ts";
 import { metricsApp } from "../../services/task-api/src/observability/routes.ts";

@@ -1,7 +1,7 @@
 import { type JwtSettings, jwtEnv, jwtSettings } from "@nudge/http";
 import { ConfigError, commonConfig, commonEnv, parseEnv } from "@nudge/service";
 import { type Static, Type } from "@sinclair/typebox";
-import { type LinkKeys, linkKey } from "./email/links.ts";
+import { type LinkKeys, linkKey } from "./links/links.ts";
 
 export { ConfigError };
 
