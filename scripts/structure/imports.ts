@@ -90,6 +90,8 @@ function resolveRelative(root: string, from: string, specifier: string): string 
   return undefined;
 }
 
+const isAsset = (path: string) => !path.endsWith(".ts") && existsSync(path) && statSync(path).isFile();
+
 /**
  * Reads and resolves every source file's imports. Relative imports and workspace packages become
  * edges; anything else (node:, bun:, npm packages) is outside the graph. A relative or workspace
@@ -103,8 +105,11 @@ export function buildImportGraph(root: string): { graph: ImportGraph; unresolved
     const targets = new Set<string>();
     for (const specifier of importSpecifiers(file, readFileSync(join(root, file), "utf8"))) {
       let target: string | undefined;
-      if (specifier.startsWith(".")) target = resolveRelative(root, file, specifier);
-      else if (entries.has(specifier)) target = entries.get(specifier);
+      if (specifier.startsWith(".")) {
+        target = resolveRelative(root, file, specifier);
+        // An asset imported as a file or text (a bundled script, a template) is no source file.
+        if (!target && isAsset(resolve(root, dirname(file), specifier))) continue;
+      } else if (entries.has(specifier)) target = entries.get(specifier);
       else if ([...entries.keys()].some((name) => specifier.startsWith(`${name}/`))) target = undefined;
       else continue;
       if (target) targets.add(target);

@@ -15,7 +15,7 @@ import {
 } from "@nudge/testing";
 import { buildApp } from "../../services/task-api/src/app.ts";
 import { loadConfig } from "../../services/task-api/src/config.ts";
-import { type LinkClaims, linkKey, signLink } from "../../services/task-api/src/email/links.ts";
+import { type LinkClaims, linkKey, signLink } from "../../services/task-api/src/links/links.ts";
 import { EMAIL_LINK_KEY, startTaskApi, type TaskApiFixture, taskApiEnv, testLinkMinter } from "./fixture.ts";
 import { form, page, post } from "./pages.ts";
 

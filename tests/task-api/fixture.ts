@@ -1,8 +1,8 @@
 import { freePort, type RunningSidecar, type SidecarPorts, sidecarPorts, testStack } from "@nudge/testing";
 import { SignJWT } from "jose";
 import { loadConfig } from "../../services/task-api/src/config.ts";
-import { linkKey } from "../../services/task-api/src/email/links.ts";
-import { linkMinter } from "../../services/task-api/src/email/mint.ts";
+import { linkKey } from "../../services/task-api/src/links/links.ts";
+import { linkMinter } from "../../services/task-api/src/links/mint.ts";
 import { migrations } from "../../services/task-api/src/migrate.ts";
 import { createTaskApi } from "../../services/task-api/src/runtime.ts";
 

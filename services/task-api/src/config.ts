@@ -1,7 +1,7 @@
 import { type JwtSettings, jwtEnv, jwtSettings } from "@nudge/http";
 import { type CommonConfig, ConfigError, commonConfig, commonEnv, parseEnv } from "@nudge/service";
 import { type Static, Type } from "@sinclair/typebox";
-import { type LinkKeys, linkKey } from "./email/links.ts";
+import { type LinkKeys, linkKey } from "./links/links.ts";
 
 /** Its schema and pool size when the environment names none (`task-api migrate` reads them too). */
 export const DATABASE = { schema: "task_api", poolMax: 10 };

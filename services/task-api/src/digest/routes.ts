@@ -8,7 +8,7 @@ import {
 } from "@nudge/contracts";
 import type { Sql } from "@nudge/db";
 import { Elysia } from "elysia";
-import type { LinkMinter } from "../email/mint.ts";
+import type { LinkMinter } from "../links/mint.ts";
 import { digestService } from "./service.ts";
 
 /** The daily digest's internal routes (notification-service, through Dapr service invocation). */

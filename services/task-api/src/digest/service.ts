@@ -7,9 +7,9 @@ import {
 } from "@nudge/contracts";
 import type { Sql } from "@nudge/db";
 import { addDays, instantAtLocalTime } from "@nudge/recurrence";
-import type { LinkMinter } from "../email/mint.ts";
+import type { LinkMinter } from "../links/mint.ts";
 import { priorityName } from "../tasks/model.ts";
-import { nextDigest } from "./schedule.ts";
+import { nextDigest } from "../users/digest-schedule.ts";
 
 interface DigestUserRow {
   id: string;

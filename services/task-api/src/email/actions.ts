@@ -3,11 +3,12 @@ import type { Sql } from "@nudge/db";
 import { ProblemError } from "@nudge/http";
 import { addDays, instantAtLocalTime, localDay, readableWallClock } from "@nudge/recurrence";
 import type { TransactionSql } from "postgres";
+import type { LinkAction, LinkClaims, LinkKeys } from "../links/links.ts";
+import { type LinkMinter, spanText } from "../links/mint.ts";
+import { checkLink } from "../links/verify.ts";
 import { remindersService } from "../reminders/service.ts";
 import { loadTask, tasksService } from "../tasks/service.ts";
 import { userTimeZone } from "../users/service.ts";
-import type { LinkAction, LinkClaims, LinkKeys } from "./links.ts";
-import { type LinkMinter, spanText } from "./mint.ts";
 import { type Page, postButton } from "./pages.ts";
 import {
   calendarLink,
@@ -18,7 +19,6 @@ import {
   stalePage,
   taskPage,
 } from "./task-pages.ts";
-import { checkLink } from "./verify.ts";
 
 /** The actions a task link can carry, and which of them change something (used once). */
 const TASK_ACTIONS: readonly LinkAction[] = ["done", "snooze-hour", "snooze-tomorrow", "open", "reopen"];

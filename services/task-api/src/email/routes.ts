@@ -2,15 +2,15 @@ import type { Sql } from "@nudge/db";
 import { ProblemError } from "@nudge/http";
 import { Type } from "@sinclair/typebox";
 import { Elysia } from "elysia";
+import type { LinkKeys } from "../links/links.ts";
+import type { LinkMinter } from "../links/mint.ts";
+import { checkLink } from "../links/verify.ts";
 import { loadTask } from "../tasks/service.ts";
 import { emailActions } from "./actions.ts";
 import { taskCalendar } from "./calendar.ts";
-import type { LinkKeys } from "./links.ts";
-import type { LinkMinter } from "./mint.ts";
 import { PAGE_HEADERS, pageResponse } from "./pages.ts";
 import { emailSubscription } from "./subscription.ts";
 import { refusedLink } from "./task-pages.ts";
-import { checkLink } from "./verify.ts";
 
 /** Everything under /email/ is a page a person opens from an email: errors are pages too (app.ts). */
 export const EMAIL_PAGE_PATHS = ["/email/"];

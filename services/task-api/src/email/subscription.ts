@@ -2,12 +2,12 @@ import type { Preferences, PreferencesPatch } from "@nudge/contracts";
 import type { Sql } from "@nudge/db";
 import { ProblemError } from "@nudge/http";
 import { readableWallClock } from "@nudge/recurrence";
+import type { LinkKeys, MailingList } from "../links/links.ts";
+import { paths } from "../links/mint.ts";
+import { checkLink } from "../links/verify.ts";
 import { getPreferences, updatePreferences } from "../users/service.ts";
-import type { LinkKeys, MailingList } from "./links.ts";
-import { paths } from "./mint.ts";
 import { escapeHtml, message, type Page, postButton } from "./pages.ts";
 import { refusedLink } from "./task-pages.ts";
-import { checkLink } from "./verify.ts";
 
 const LIST_NAMES: Record<MailingList, string> = {
   reminders: "reminder emails",

@@ -1,9 +1,9 @@
 import type { Task } from "@nudge/contracts";
 import { readableWallClock } from "@nudge/recurrence";
-import type { LinkAction, LinkClaims } from "./links.ts";
-import { paths } from "./mint.ts";
+import type { LinkAction, LinkClaims } from "../links/links.ts";
+import { paths } from "../links/mint.ts";
+import type { LinkRefusal } from "../links/verify.ts";
 import { escapeHtml, message, type Page, postButton } from "./pages.ts";
-import type { LinkRefusal } from "./verify.ts";
 
 const REFUSALS: Record<LinkRefusal, [number, string, string]> = {
   malformed: [

@@ -18,7 +18,7 @@ import { recipient } from "../users/service.ts";
 import { MAX_DURATION_SECONDS, nextFiring, parseDuration, type ReminderRow, toReminder } from "./model.ts";
 import { moveOccurrences, selectReminders } from "./schedule.ts";
 
-/** Mints the signed links of a reminder occurrence's email (email/mint.ts). */
+/** Mints the signed links of a reminder occurrence's email (links/mint.ts). */
 export type LinksOf = (
   userId: string,
   task: { id: string; version: number; dueAt: string | null },

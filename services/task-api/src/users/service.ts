@@ -2,7 +2,7 @@ import type { Preferences, PreferencesPatch } from "@nudge/contracts";
 import type { Sql } from "@nudge/db";
 import { invalid } from "@nudge/http";
 import type { TransactionSql } from "postgres";
-import { nextDigest } from "../digest/schedule.ts";
+import { nextDigest } from "./digest-schedule.ts";
 import { canonicalTimeZone } from "./time-zones.ts";
 
 type Db = Sql | TransactionSql;

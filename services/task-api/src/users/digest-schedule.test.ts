@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { instantAtLocalTime, localDay } from "@nudge/recurrence";
 import fc from "fast-check";
-import { nextDigest } from "./schedule.ts";
+import { nextDigest } from "./digest-schedule.ts";
 
 describe("the digest's next instant", () => {
   test("08:00 in Berlin is 07:00Z in winter and 06:00Z in summer, across the spring change", () => {

@@ -1,5 +1,7 @@
 import { addDays, instantAtLocalTime, localDay } from "@nudge/recurrence";
 
+// Beside the preferences that reschedule it (a new time or zone); digest/ sends and advances it.
+
 /** One user's digest of one local day: the day (YYYY-MM-DD in their zone) and its instant. */
 export interface DigestSlot {
   day: string;
