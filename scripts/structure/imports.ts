@@ -62,7 +62,10 @@ export function sourceFiles(root: string): string[] {
   return files;
 }
 
-/** Workspace package name → its entry file, from each package.json's "." export (or "main"). */
+/**
+ * Workspace import → its file: each package.json's "." export (or "main") under the package's
+ * name, and every other export under name/subpath (`@nudge/http/html`).
+ */
 export function workspaceEntries(root: string): Map<string, string> {
   const entries = new Map<string, string>();
   for (const group of ["packages", "services"]) {
@@ -74,8 +77,13 @@ export function workspaceEntries(root: string): Map<string, string> {
         main?: string;
         exports?: string | Record<string, string>;
       };
-      const entry = typeof pkg.exports === "string" ? pkg.exports : (pkg.exports?.["."] ?? pkg.main);
-      if (pkg.name && entry) entries.set(pkg.name, relative(root, join(root, group, name, entry)));
+      if (!pkg.name) continue;
+      const exported = typeof pkg.exports === "string" ? { ".": pkg.exports } : { ...pkg.exports };
+      if (!exported["."] && pkg.main) exported["."] = pkg.main;
+      for (const [subpath, entry] of Object.entries(exported)) {
+        const specifier = subpath === "." ? pkg.name : `${pkg.name}/${subpath.replace(/^\.\//, "")}`;
+        entries.set(specifier, relative(root, join(root, group, name, entry)));
+      }
     }
   }
   return entries;
