@@ -56,7 +56,7 @@ describe("service invocation's resiliency in the cluster", () => {
     // counter that does not move here (absent, renamed) could not show a retry below either.
     const unretried = await retriesOfCallsToTaskApi();
     const control = await invokeTaskApi("GET", "internal/notifications");
-    expect(deniedByPolicy(control.status, control.text)).toBe(true);
+    expect(deniedByPolicy(control, "notification-service", "GET")).toBe(true);
     const before = await waitFor(
       `dapr_resiliency_activations_total{policy="retry",target="app_task-api"} above ${unretried} on notification-service's sidecar`,
       async () => {
