@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { type App, deniedByPolicy, type PolicyIds, pathFor, REFUSED } from "../mesh/intended-policy.ts";
+import {
+  type App,
+  daprError,
+  deniedByPolicy,
+  type PolicyIds,
+  pathFor,
+  REFUSED,
+} from "../mesh/intended-policy.ts";
 import { type Client, newUser, portForward, runningPodOf } from "./cluster.ts";
 
 /**
@@ -53,15 +60,24 @@ async function invoke(caller: App, callee: App, method: string, path: string) {
     signal: AbortSignal.timeout(10_000),
   });
   const text = await response.text();
-  return { status: response.status, text, denied: deniedByPolicy(response.status, text) };
+  return {
+    status: response.status,
+    text,
+    denied: deniedByPolicy({ status: response.status, text }, caller, method),
+  };
 }
 
 /**
  * realtime-gateway's service-invocation port is closed by its NetworkPolicy (nobody calls it):
- * there the network refuses before Dapr's policy is asked.
+ * there the network refuses before Dapr's policy is asked, and the caller's daprd says it could not dial.
  */
 function closedByPolicy(response: { status: number; text: string }) {
-  return response.status === 500 && /realtime-gateway.*dial tcp [\d.]+:50002/.test(response.text);
+  const error = daprError(response.text);
+  return (
+    response.status === 500 &&
+    error?.errorCode === "ERR_DIRECT_INVOKE" &&
+    /realtime-gateway.*dial tcp [\d.]+:50002/.test(error.message)
+  );
 }
 
 describe("Dapr access control in the cluster", () => {
@@ -99,7 +115,8 @@ describe("Dapr access control in the cluster", () => {
     const outcomes = await Promise.all(
       REFUSED.map(async ([caller, callee, method, template]) => {
         const response = await invoke(caller, callee, method, pathFor(template, ids));
-        const refused = response.denied || response.status === 400 || closedByPolicy(response);
+        // Told by the refusal's source (daprd's error body), never by its status alone.
+        const refused = response.denied || closedByPolicy(response);
         return refused && !response.text.includes(owner.email)
           ? undefined
           : `${caller} → ${method} ${callee} /${template}: ${response.status} ${response.text.slice(0, 300)}`;

@@ -1,11 +1,14 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { waitFor } from "@nudge/testing";
+import { deniedByPolicy } from "../mesh/intended-policy.ts";
 import { newUser, portForward, runningPodOf } from "./cluster.ts";
 import { taskWithReminderIn } from "./judges.ts";
 
 /**
  * The overlay's Resiliency as notification-service's sidecar applies it to its calls to
  * task-api: an answer of the app (4xx) is final, and refused requests on one route never close
- * that route to the requests that follow (Dapr's breakers count every non-2xx answer).
+ * that route to the requests that follow (Dapr's breakers count every non-2xx answer). A call the
+ * mesh refuses is retried first, so the retry counter is seen to move before it is trusted to stay.
  */
 let sidecar: { url: string; stop(): void };
 let metrics: { url: string; stop(): void };
@@ -31,21 +34,37 @@ async function retriesOfCallsToTaskApi(): Promise<number> {
     .reduce((sum, line) => sum + Number(line.split(" ").at(-1)), 0);
 }
 
-async function recordNotification(body: unknown) {
-  const response = await fetch(`${sidecar.url}/v1.0/invoke/task-api/method/internal/notifications`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
+async function invokeTaskApi(method: "GET" | "POST", path: string, body?: unknown) {
+  const response = await fetch(`${sidecar.url}/v1.0/invoke/task-api/method/${path}`, {
+    method,
+    headers: body === undefined ? {} : { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
     signal: AbortSignal.timeout(30_000),
   });
   return { status: response.status, text: await response.text() };
 }
 
+const recordNotification = (body: unknown) => invokeTaskApi("POST", "internal/notifications", body);
+
 describe("service invocation's resiliency in the cluster", () => {
   test("refused requests are not retried and leave the route open for the next valid one", async () => {
     const user = await newUser("resiliency");
     const { taskId, reminderId } = await taskWithReminderIn(user, "Pay the rent", 3600);
-    const before = await retriesOfCallsToTaskApi();
+
+    // The control: task-api's access policy refuses this verb to notification-service, a
+    // transport error to its sidecar, which the Resiliency retries (with ~7 s of back-off). A
+    // counter that does not move here (absent, renamed) could not show a retry below either.
+    const unretried = await retriesOfCallsToTaskApi();
+    const control = await invokeTaskApi("GET", "internal/notifications");
+    expect(deniedByPolicy(control, "notification-service", "GET")).toBe(true);
+    const before = await waitFor(
+      `dapr_resiliency_activations_total{policy="retry",target="app_task-api"} above ${unretried} on notification-service's sidecar`,
+      async () => {
+        const retries = await retriesOfCallsToTaskApi();
+        return retries > unretried ? retries : undefined;
+      },
+      { timeoutMs: 15_000, intervalMs: 500 },
+    );
 
     // Twelve requests task-api refuses (422: the body misses every field)…
     const refused: number[] = [];

@@ -72,7 +72,28 @@ export function pathFor(template: string, ids: PolicyIds): string {
     .replace("{owner}", ids.owner);
 }
 
-/** Dapr's own refusal, from the caller's sidecar (an app's 403 is a problem+json instead). */
-export function deniedByPolicy(status: number, text: string): boolean {
-  return status === 403 && /access control policy has denied access/.test(text);
+/** daprd's own error body; an app's errors are application/problem+json instead. */
+export function daprError(text: string): { errorCode: string; message: string } | undefined {
+  try {
+    const body = JSON.parse(text) as { errorCode?: unknown; message?: unknown };
+    return typeof body.errorCode === "string" && typeof body.message === "string"
+      ? { errorCode: body.errorCode, message: body.message }
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A refusal by Dapr's access-control policy, told by its source, not its status: daprd's
+ * ERR_DIRECT_INVOKE carrying the callee sidecar's gRPC PermissionDenied, which names the
+ * caller's SPIFFE id and the verb. Dapr resolves `..` and %2e%2e before the policy is asked, so
+ * a traversal is refused the same way; an app's own 400 or 403 never matches.
+ */
+export function deniedByPolicy(response: { status: number; text: string }, caller: App, method: string) {
+  const error = daprError(response.text);
+  const denial = new RegExp(
+    `code = PermissionDenied desc = access control policy has denied access to id: spiffe://[^/\\s]+/ns/[^/\\s]+/${caller} operation: \\S+ verb: ${method}$`,
+  );
+  return response.status === 403 && error?.errorCode === "ERR_DIRECT_INVOKE" && denial.test(error.message);
 }

@@ -11,7 +11,7 @@ import {
 import { pruneExpiredKeys, startIdempotencyPruner } from "../../services/task-api/src/idempotency/pruner.ts";
 import { migrations as taskApiMigrations } from "../../services/task-api/src/migrate.ts";
 import { startOutboxRelay } from "../../services/task-api/src/outbox/relay.ts";
-import { startTaskApi, type TaskApiFixture } from "./fixture.ts";
+import { APP_API_TOKEN, startTaskApi, type TaskApiFixture } from "./fixture.ts";
 
 let api: TaskApiFixture;
 let recorder: EventRecorder;
@@ -32,6 +32,24 @@ describe("operations", () => {
       expect.arrayContaining(["/tasks", "/tasks/{id}", "/tasks/{id}/complete", "/tags", "/me/preferences"]),
     );
     expect(Object.keys(body.paths).some((p) => p.startsWith("/internal"))).toBe(false);
+  });
+
+  test("the internal routes have a document of their own, behind the sidecar's app token", async () => {
+    expect((await api.request("GET", "/internal/openapi.json")).status).toBe(403);
+    const { status, body } = await api.request("GET", "/internal/openapi.json", {
+      headers: { "dapr-api-token": APP_API_TOKEN },
+    });
+    expect(status).toBe(200);
+    const paths = Object.keys(body.paths);
+    expect(paths).toEqual(
+      expect.arrayContaining(["/internal/reminders/{id}", "/internal/notifications/batch"]),
+    );
+    expect(paths.every((p) => p.startsWith("/internal/"))).toBe(true);
+    expect(body.paths["/internal/reminders/{id}"].get.security).toEqual([{ appToken: [] }]);
+  });
+
+  test("the operator routes' document needs the operator token (none is set here)", async () => {
+    expect((await api.request("GET", "/operator/openapi.json")).status).toBe(401);
   });
 
   test("/metrics, on its own port, exposes request counts, latency histograms and the outbox lag", async () => {

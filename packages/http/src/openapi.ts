@@ -7,7 +7,7 @@ import type { Elysia } from "elysia";
 import scalarScript from "../node_modules/@scalar/api-reference/dist/browser/standalone.js" with {
   type: "text",
 };
-import { type AccessPolicy, accessOf } from "./access.ts";
+import { type Access, type AccessPolicy, accessOf } from "./access.ts";
 import { isPagePath } from "./boundary.ts";
 
 export interface ApiDocsOptions {
@@ -20,6 +20,11 @@ export interface ApiDocsOptions {
   exclude: RegExp[];
   /** The boundary's page paths: form bodies, and every answer (errors too) an HTML page. */
   pages?: string[];
+  /**
+   * Route prefixes with a document of their own (e.g. /internal, /operator), served at
+   * `<prefix>/openapi.json`: the access policy guards it as it guards the routes it describes.
+   */
+  restricted?: Array<{ prefix: string; title: string; description: string }>;
 }
 
 /** Request headers a route reads, for its document (Elysia documents only schema-validated ones). */
@@ -71,6 +76,30 @@ const ERROR_TEXT: Record<string, string> = {
   "431": "Header fields larger than 8 KiB in all",
 };
 
+/** How each kind of caller proves who it is (access.ts), and the status it gets when it cannot. */
+const SECURITY_SCHEMES = {
+  bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "A user's token" },
+  appToken: {
+    type: "apiKey",
+    in: "header",
+    name: "dapr-api-token",
+    description: "The sidecar's APP_API_TOKEN, which Dapr adds to every call it forwards",
+  },
+  operator: { type: "http", scheme: "bearer", description: "OPERATOR_TOKEN" },
+};
+const SECURITY: Record<Access, Array<Record<string, string[]>>> = {
+  public: [],
+  user: [{ bearer: [] }],
+  sidecar: [{ appToken: [] }],
+  operator: [{ operator: [] }],
+};
+const REFUSAL: Record<Access, string | undefined> = {
+  public: undefined,
+  user: "401",
+  sidecar: "403",
+  operator: "401",
+};
+
 type AnyElysia = Elysia<any, any, any, any, any, any, any>;
 
 /**
@@ -79,10 +108,12 @@ type AnyElysia = Elysia<any, any, any, any, any, any, any>;
  * operation can answer is declared (the boundary's 400/401/413/415/422/431 on every route that
  * can produce them), bodies are application/json only, and public routes need no token.
  */
-export function openApiDocument(app: AnyElysia, options: ApiDocsOptions) {
+export function openApiDocument(app: AnyElysia, options: ApiDocsOptions, prefix?: string) {
   const pages = { paths: options.pages ?? [] };
+  // A restricted document holds its prefix's routes and nothing else.
+  const paths = prefix ? [new RegExp(`^(?!${prefix}(?:/|$))`)] : options.exclude;
   // staticFile: false — a page path may have a dot (…/task.ics) and is documented like any other.
-  const exclude = { paths: options.exclude, staticFile: false };
+  const exclude = { paths, staticFile: false };
   const generated = toOpenAPISchema(app, exclude, undefined, undefined, "3.1.0") as {
     paths: Record<string, Record<string, Operation>>;
     components: { schemas?: Record<string, unknown> };
@@ -98,29 +129,34 @@ export function openApiDocument(app: AnyElysia, options: ApiDocsOptions) {
   }
   for (const [path, item] of Object.entries(generated.paths)) {
     const elysiaPath = path.replace(/\{([^}]+)\}/g, ":$1");
-    const isPublic = accessOf(options.access, elysiaPath) === "public";
+    const access = accessOf(options.access, elysiaPath);
     for (const [method, operation] of Object.entries(item)) {
       if (typeof operation !== "object" || operation === null) continue;
-      completeOperation(operation, method, isPublic, isPagePath(pages, elysiaPath));
+      completeOperation(operation, method, access, isPagePath(pages, elysiaPath));
       if (path === "/readyz") {
         operation.responses ??= {};
         operation.responses["503"] = { description: "A dependency is unreachable; the body says which" };
       }
     }
   }
+  const restricted = options.restricted?.find((r) => r.prefix === prefix);
   return {
     openapi: "3.1.0",
-    info: { title: options.title, version: options.version, description: options.description },
+    info: {
+      title: restricted?.title ?? options.title,
+      version: options.version,
+      description: restricted?.description ?? options.description,
+    },
     paths: generated.paths,
     components: {
       schemas: { ...generated.components?.schemas, Problem },
-      securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
+      securitySchemes: SECURITY_SCHEMES,
     },
     security: [{ bearer: [] }],
   };
 }
 
-function completeOperation(operation: Operation, method: string, isPublic: boolean, isPage: boolean) {
+function completeOperation(operation: Operation, method: string, access: Access, isPage: boolean) {
   const headers = (operation["x-request-headers"] ?? []) as Array<{ in: string; name: string }>;
   if (headers.length) {
     operation.parameters = [...(operation.parameters ?? []), ...headers];
@@ -134,7 +170,8 @@ function completeOperation(operation: Operation, method: string, isPublic: boole
   }
   // Any request can be too long in its URI or headers, whatever its parameters' schemas say.
   const possible = ["400", "414", "431"];
-  if (!isPublic) possible.push("401");
+  const refusal = REFUSAL[access];
+  if (refusal) possible.push(refusal);
   if (operation.parameters?.some((p) => p.in === "path")) possible.push("404");
   if (hasBody) possible.push("413", "415", "422");
   if (headers.some((h) => h.name === "If-Match")) possible.push("412");
@@ -149,7 +186,7 @@ function completeOperation(operation: Operation, method: string, isPublic: boole
       response.content = isPage ? pageContent : problemContent;
     }
   }
-  if (isPublic) operation.security = [];
+  if (access !== "user") operation.security = SECURITY[access];
 }
 
 const docsPage = (title: string) => `<!doctype html>
@@ -182,27 +219,29 @@ const CONTENT_SECURITY_POLICY =
 
 /**
  * GET /openapi.json and GET /docs (Scalar's API reference, pinned in package.json and served
- * from this process: no CDN, works offline and air-gapped). Mount after every route.
+ * from this process: no CDN, works offline and air-gapped), and GET <prefix>/openapi.json for
+ * each restricted prefix. Mount after every route.
  */
 export function apiDocs(options: ApiDocsOptions) {
   return <App extends AnyElysia>(app: App) => {
-    let cached: { routes: number; document: unknown } | undefined;
+    const cached = new Map<string, { routes: number; document: unknown }>();
+    const documentAt = (prefix?: string) => {
+      const key = prefix ?? "";
+      if (cached.get(key)?.routes !== app.routes.length) {
+        cached.set(key, { routes: app.routes.length, document: openApiDocument(app, options, prefix) });
+      }
+      return cached.get(key)?.document;
+    };
     const hidden = { detail: { hide: true } };
     const headers = (type: string) => ({
       "content-type": type,
       "content-security-policy": CONTENT_SECURITY_POLICY,
     });
+    for (const { prefix } of options.restricted ?? []) {
+      app.get(`${prefix}/openapi.json`, () => documentAt(prefix), hidden);
+    }
     return app
-      .get(
-        "/openapi.json",
-        () => {
-          if (cached?.routes !== app.routes.length) {
-            cached = { routes: app.routes.length, document: openApiDocument(app, options) };
-          }
-          return cached.document;
-        },
-        hidden,
-      )
+      .get("/openapi.json", () => documentAt(), hidden)
       .get(
         "/docs",
         () => new Response(docsPage(options.title), { headers: headers("text/html; charset=utf-8") }),

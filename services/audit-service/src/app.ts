@@ -52,6 +52,19 @@ export function buildApp(deps: AppDeps) {
         description: "The append-only history of every task change, per task and as a user's activity feed.",
         access,
         exclude: [/^\/(events|job|internal|operator|dapr)(\/|$)/],
+        restricted: [
+          {
+            prefix: "/internal",
+            title: "Nudge history API, internal routes",
+            description:
+              "A user's missed live events, for realtime-gateway through Dapr (the sidecar's app token).",
+          },
+          {
+            prefix: "/operator",
+            title: "Nudge history API, operator routes",
+            description: "The dead letters ./nudge dlq lists, replays and purges (OPERATOR_TOKEN).",
+          },
+        ],
       }),
     )
     .get("/healthz", () => ({ status: "ok" }), {

@@ -80,6 +80,18 @@ export function buildApp({ sql, config, sidecar, log, metrics = new Metrics(), v
           access,
           pages: EMAIL_PAGE_PATHS,
           exclude: [/^\/internal/, /^\/operator/],
+          restricted: [
+            {
+              prefix: "/internal",
+              title: "Nudge task API, internal routes",
+              description: "What other services invoke through Dapr (the sidecar's app token).",
+            },
+            {
+              prefix: "/operator",
+              title: "Nudge task API, operator routes",
+              description: "The parked outbox rows ./nudge outbox lists and replays (OPERATOR_TOKEN).",
+            },
+          ],
         }),
       )
       .use(healthRoutes(sql, sidecar))
