@@ -94,3 +94,23 @@ export async function scheduleWhenReady(
     await Bun.sleep(1000);
   }
 }
+
+/**
+ * A service's clean-up cron job: one per app-id (jobs belong to the app that scheduled them),
+ * overwritten at every start so a changed schedule takes effect; every replica scheduling it is
+ * harmless. Dapr 1.18 cannot trigger or print a job without data, so it carries its `purpose`.
+ * A missed run is caught up by the next one; a trigger is retried briefly while the app restarts.
+ */
+export async function scheduleCleanupJob(
+  jobs: JobsClient,
+  name: string,
+  schedule: string,
+  purpose: string,
+): Promise<void> {
+  await jobs.schedule(name, {
+    schedule,
+    data: { purpose },
+    overwrite: true,
+    failurePolicy: { constant: { interval: "30s", maxRetries: 10 } },
+  });
+}

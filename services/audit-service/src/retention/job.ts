@@ -1,21 +1,11 @@
-import type { JobsClient } from "@nudge/dapr";
+import { type JobsClient, scheduleCleanupJob } from "@nudge/dapr";
 import type { Sql } from "@nudge/db";
 
 export const RETENTION_JOB = "audit-retention";
 
-/**
- * One Dapr cron job per app-id (jobs belong to the app that scheduled them), overwritten at
- * every start so a changed schedule takes effect; every replica scheduling it is harmless.
- */
+/** The retention run, as a Dapr cron job (see scheduleCleanupJob). */
 export async function scheduleRetention(jobs: JobsClient, schedule: string): Promise<void> {
-  await jobs.schedule(RETENTION_JOB, {
-    schedule,
-    // Dapr 1.18 cannot print a job without data (GET answers 500), so it carries its purpose.
-    data: { purpose: "delete history older than the retention" },
-    overwrite: true,
-    // A missed run is caught up by the next one; retry briefly if the app is restarting.
-    failurePolicy: { constant: { interval: "30s", maxRetries: 10 } },
-  });
+  await scheduleCleanupJob(jobs, RETENTION_JOB, schedule, "delete history older than the retention");
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { DaprWorkflowClient } from "@dapr/dapr";
-import type { JobsClient } from "@nudge/dapr";
+import { type JobsClient, scheduleCleanupJob } from "@nudge/dapr";
 import type { Sql } from "@nudge/db";
 import { bucketInstanceId } from "./buckets.ts";
 
@@ -25,19 +25,14 @@ export interface RetentionConfig {
 /** One run stops starting new work after this long; the next run carries on where it stopped. */
 const RUN_BUDGET_MS = 20_000;
 
-/**
- * One Dapr cron job per app-id (jobs belong to the app that scheduled them), overwritten at
- * every start so a changed schedule takes effect; every replica scheduling it is harmless.
- */
+/** The retention run, as a Dapr cron job (see scheduleCleanupJob). */
 export async function scheduleRetention(jobs: JobsClient, schedule: string): Promise<void> {
-  await jobs.schedule(RETENTION_JOB, {
+  await scheduleCleanupJob(
+    jobs,
+    RETENTION_JOB,
     schedule,
-    // Dapr 1.18 fails every trigger of a job without data, so it carries its purpose.
-    data: { purpose: "delete delivery bookkeeping older than its retention" },
-    overwrite: true,
-    // A missed run is caught up by the next one; retry briefly if the app is restarting.
-    failurePolicy: { constant: { interval: "30s", maxRetries: 10 } },
-  });
+    "delete delivery bookkeeping older than its retention",
+  );
 }
 
 export interface RetentionOutcome {
