@@ -114,7 +114,7 @@ check_sidecars() {
   [ -z "$missing" ] || die sidecars "-" "pods without an injected daprd sidecar: $missing (is dapr-sidecar-injector Ready?)"
 }
 
-cluster_app_images() { ensure_base_images && ensure_postgres_image && ensure_kafka_image && ensure_nudge_images; }
+cluster_app_images() { with_images_lock testcontainers_images && with_nudge_images_lock ensure_nudge_images; }
 
 cluster_up() {
   local start=$SECONDS
@@ -125,14 +125,14 @@ cluster_up() {
   ensure_node_modules
   local t=$SECONDS
   # Images that need no cluster binary (mostly downloads and dpkg) are built while Go compiles.
-  ( t=$SECONDS; with_images_lock cluster_app_images &&
+  ( t=$SECONDS; cluster_app_images &&
     step images "base, PostgreSQL, Kafka and Nudge images ready in $((SECONDS - t))s (alongside the Go builds)" ) &
   local images=$!
   ensure_cluster_binaries
   ensure_dapr_control_plane
   CLUSTER_TIMES+=("binaries $((SECONDS - t))s")
   wait "$images" || exit 1
-  with_images_lock ensure_images
+  with_images_lock with_nudge_images_lock ensure_images
   CLUSTER_TIMES+=("binaries+images $((SECONDS - t))s")
   if cluster_running; then
     step cluster "node already running (./nudge cluster down to start afresh)"

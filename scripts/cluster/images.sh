@@ -38,14 +38,18 @@ CONF
     CONTAINERS_REGISTRIES_CONF="$CONTAINERS_HOME/registries.conf" TMPDIR="$CONTAINERS_HOME/tmp"
 }
 
-# with_images_lock CMD… — one image build at a time per image store: the suite's Testcontainers
-# images and the cluster's share tags and build folders, and .ci/run builds both side by side.
-# The lock is dropped when CMD returns (or the script dies); a second caller then finds the
-# images built.
-with_images_lock() {
-  local lock status
+# with_images_lock CMD… — one build at a time of the images the suite's Testcontainers and the
+# cluster share (base, PostgreSQL, Kafka: same tags, same build folders), since .ci/run builds
+# both side by side. The lock is dropped when CMD returns (or the script dies); a second caller
+# then finds the images built. The Nudge images, which only the cluster runs, are built under a
+# lock of their own (with_nudge_images_lock): the suite does not wait minutes for them.
+with_images_lock() { with_store_lock images "$@"; }
+with_nudge_images_lock() { with_store_lock nudge-images "$@"; }
+
+with_store_lock() { # NAME CMD…
+  local lock status name=$1; shift
   mkdir -p "$CONTAINERS_HOME"
-  exec {lock}>"$CONTAINERS_HOME/images.lock"
+  exec {lock}>"$CONTAINERS_HOME/$name.lock"
   flock "$lock"
   # Not `"$@" || …`: that would switch off set -e inside CMD.
   "$@"
