@@ -16,17 +16,6 @@ const LONG_TABLES: Record<string, string> = {
   "packages/recurrence/src/cases.ts": "recurrence case table",
 };
 
-/**
- * Folder loops the code has not grown out of yet, each with what keeps it. The list only
- * shrinks: a test below fails once a listed loop is gone, so its entry is deleted with the fix.
- */
-const KNOWN_FOLDER_LOOPS: Record<string, string> = {
-  // reminders/ reads tasks (the service, the model, Actor); tasks/service moves a task's reminders
-  // in the same transaction as the change (reminders/schedule.followTask). Ending it means
-  // reminders under tasks/, or the tasks service handed the follow step by its caller.
-  "services/task-api/src: reminders → tasks → reminders": "a task change moves its reminders",
-};
-
 const { graph, unresolved } = buildImportGraph(ROOT);
 
 /** One problem per line, so a failure reads as a list of files to fix. */
@@ -42,23 +31,14 @@ describe("source structure (services/*/src, packages/*/src)", () => {
   });
 
   test("no two folders of a service or package import each other (files directly in src/ wire them)", () => {
-    const loops = findFolderLoops(graph)
-      .filter(({ root, folders }) => !KNOWN_FOLDER_LOOPS[`${root}: ${folders.join(" → ")}`])
-      .map(
-        ({ root, folders, because }) =>
-          `folder loop in ${root}: ${folders.join(" → ")}, because\n${because
-            .flat()
-            .map((edge) => `    ${edge}`)
-            .join("\n")}`,
-      );
-    expect(report(loops)).toBe("");
-  });
-
-  test("every folder loop listed as known is still there (delete the entry once it is gone)", () => {
-    const found = new Set(
-      findFolderLoops(graph).map(({ root, folders }) => `${root}: ${folders.join(" → ")}`),
+    const loops = findFolderLoops(graph).map(
+      ({ root, folders, because }) =>
+        `folder loop in ${root}: ${folders.join(" → ")}, because\n${because
+          .flat()
+          .map((edge) => `    ${edge}`)
+          .join("\n")}`,
     );
-    expect(report(Object.keys(KNOWN_FOLDER_LOOPS).filter((loop) => !found.has(loop)))).toBe("");
+    expect(report(loops)).toBe("");
   });
 
   test(`no source file is longer than ${MAX_LINES} lines, data tables apart`, () => {

@@ -21,9 +21,9 @@ import { linkMinter } from "./links/mint.ts";
 import { notificationRoutes } from "./notifications/routes.ts";
 import { Metrics } from "./observability/metrics.ts";
 import { outboxOperatorRoutes } from "./outbox/routes.ts";
-import { reminderRoutes } from "./reminders/routes.ts";
 import { seriesRoutes } from "./series/routes.ts";
 import { tagRoutes } from "./tags/routes.ts";
+import { reminderRoutes } from "./tasks/reminders/routes.ts";
 import { taskRoutes } from "./tasks/routes.ts";
 import { preferenceRoutes } from "./users/routes.ts";
 

@@ -6,7 +6,7 @@ import type { TransactionSql } from "postgres";
 import type { LinkAction, LinkClaims, LinkKeys } from "../links/links.ts";
 import { type LinkMinter, spanText } from "../links/mint.ts";
 import { checkLink } from "../links/verify.ts";
-import { remindersService } from "../reminders/service.ts";
+import { remindersService } from "../tasks/reminders/service.ts";
 import { loadTask, tasksService } from "../tasks/service.ts";
 import { userTimeZone } from "../users/service.ts";
 import { type Page, postButton } from "./pages.ts";

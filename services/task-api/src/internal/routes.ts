@@ -23,9 +23,9 @@ import { Elysia } from "elysia";
 import { json, oncePerKey } from "../http/respond.ts";
 import type { LinkMinter } from "../links/mint.ts";
 import { notificationsService } from "../notifications/service.ts";
-import { type LinksOf, remindersService } from "../reminders/service.ts";
 import { seriesService } from "../series/service.ts";
 import { etagOf } from "../tasks/model.ts";
+import { type LinksOf, remindersService } from "../tasks/reminders/service.ts";
 import { tasksService } from "../tasks/service.ts";
 import { recipient } from "../users/service.ts";
 

@@ -17,8 +17,8 @@ import {
 } from "@nudge/recurrence";
 import type { TransactionSql } from "postgres";
 import { enqueueSeriesEvent } from "../outbox/enqueue.ts";
-import { followTask } from "../reminders/schedule.ts";
 import { priorityName } from "../tasks/model.ts";
+import { followTask } from "../tasks/reminders/schedule.ts";
 import { loadTask, tasksService } from "../tasks/service.ts";
 import { parseInstant } from "../tasks/validate.ts";
 import { canonicalTimeZone } from "../users/time-zones.ts";

@@ -3,8 +3,8 @@ import type { Sql } from "@nudge/db";
 import { conflict, invalid, preconditionFailed } from "@nudge/http";
 import { nextDue, RecurrenceBudgetExceeded } from "@nudge/recurrence";
 import { enqueueTaskChange } from "../outbox/enqueue.ts";
-import { followTask } from "../reminders/schedule.ts";
 import type { Actor } from "../tasks/actor.ts";
+import { followTask } from "../tasks/reminders/schedule.ts";
 import { changedFields, loadTask } from "../tasks/service.ts";
 
 interface SeriesRow {

@@ -1,8 +1,8 @@
 import type { ReminderEventData } from "@nudge/contracts";
 import type { Sql } from "@nudge/db";
 import type { TransactionSql } from "postgres";
-import { enqueueReminderEvents } from "../outbox/enqueue.ts";
-import type { Actor } from "../tasks/actor.ts";
+import { enqueueReminderEvents } from "../../outbox/enqueue.ts";
+import type { Actor } from "../actor.ts";
 import { nextFiring, REMINDER_SELECT, type ReminderRow, type Transition, transition } from "./model.ts";
 
 /** Reminders matching `where` (over `r`, params from $1), oldest first, optionally row-locked. */

@@ -10,11 +10,11 @@ import type {
 import type { Sql } from "@nudge/db";
 import { conflict, invalid, notFound } from "@nudge/http";
 import type { TransactionSql } from "postgres";
-import type { Actor } from "../tasks/actor.ts";
-import { priorityName } from "../tasks/model.ts";
-import { tasksService } from "../tasks/service.ts";
-import { parseInstant } from "../tasks/validate.ts";
-import { recipient } from "../users/service.ts";
+import { recipient } from "../../users/service.ts";
+import type { Actor } from "../actor.ts";
+import { priorityName } from "../model.ts";
+import { tasksService } from "../service.ts";
+import { parseInstant } from "../validate.ts";
 import { MAX_DURATION_SECONDS, nextFiring, parseDuration, type ReminderRow, toReminder } from "./model.ts";
 import { moveOccurrences, selectReminders } from "./schedule.ts";
 

@@ -3,7 +3,7 @@ import type { Sql } from "@nudge/db";
 import { authentication, HEADERS, ProblemError, readsHeaders, traceContext } from "@nudge/http";
 import { Type } from "@sinclair/typebox";
 import { Elysia } from "elysia";
-import { json, oncePerKey } from "../http/respond.ts";
+import { json, oncePerKey } from "../../http/respond.ts";
 import { remindersService } from "./service.ts";
 
 const uuid = Id;
