@@ -131,6 +131,43 @@ describe("several relays (replicas) on one outbox", () => {
   }, 60_000);
 });
 
+describe("a relay whose lanes fail", () => {
+  test("tries for the lease again at its poll interval, not in a loop", async () => {
+    // On a schema of its own, whose outbox is gone: every batch query fails.
+    const schema = `relay_failing_${Date.now().toString(36)}`;
+    await taskApiMigrations.apply(api.stack.databaseUrl, schema);
+    const own = connect(api.stack.databaseUrl, { schema, max: 4, applicationName: schema });
+    await own`alter table outbox rename to outbox_gone`;
+    let tries = 0;
+    const counted = new Proxy(own, {
+      get: (target, name) =>
+        name === "reserve"
+          ? () => {
+              tries++;
+              return target.reserve();
+            }
+          : Reflect.get(target, name),
+    });
+    const pollMs = 200;
+    const relay = startOutboxRelay(
+      counted,
+      api.sidecar,
+      { ...api.config.outbox, schema, batchSize: 50, pollMs, retentionHours: 24 },
+      createLogger("task-api", "error"),
+    );
+    try {
+      await waitFor("the relay to try for the lease", async () => tries > 0);
+      // Ten poll intervals: about ten tries, not a loop of thousands.
+      const before = tries;
+      await Bun.sleep(10 * pollMs);
+      expect(tries - before).toBeLessThanOrEqual(12);
+    } finally {
+      await relay.stop();
+      await own.end();
+    }
+  }, 60_000);
+});
+
 describe("internal routes through Dapr service invocation", () => {
   test("creating a next occurrence twice with one idempotency key creates one task", async () => {
     const user = `user-${crypto.randomUUID()}`;

@@ -124,7 +124,6 @@ class Relay implements OutboxRelay {
       this.log.info("outbox relay is the leader");
       // Both lanes run on the connection that holds the lock: if it is lost, both fail and stop,
       // and no second leader can publish beside them.
-      this.#lost = false;
       const connection = leader as unknown as Sql;
       const lanes = [this.#lanes.fresh(connection), this.#lanes.retry(connection)].map((lane) =>
         lane.catch((error) => {
@@ -138,6 +137,8 @@ class Relay implements OutboxRelay {
       if (failure) throw (failure as PromiseRejectedResult).reason;
       await leader`select pg_advisory_unlock(hashtext(${this.#lockKey}))`;
     } finally {
+      // The leadership is over; the pause before the next try for the lease must not end at once.
+      this.#lost = false;
       this.#isLeader = false;
       leader.release();
     }
