@@ -32,6 +32,15 @@ export const Instant = Type.String({
   description: `An instant, RFC 3339 with offset (e.g. 2026-05-01T09:00:00Z), years ${MIN_YEAR}–${MAX_YEAR}.`,
 });
 
+/** A calendar date (no 2026-02-30), YYYY-MM-DD, in the years Instant accepts. */
+export const LocalDate = Type.String({
+  pattern: `^${DATE}$`,
+  description: `A local date, YYYY-MM-DD, years ${MIN_YEAR}–${MAX_YEAR}.`,
+});
+
+/** An Idempotency-Key, as a header or an internal call's field: 1–200 visible ASCII characters. */
+export const IDEMPOTENCY_KEY_PATTERN = "^[\\x21-\\x7e]{1,200}$";
+
 /** The Date of an instant `Instant` accepted (its pattern guarantees a valid date). */
 export function instantOf(text: string): Date {
   if (!INSTANT.test(text)) throw new RangeError(`not an accepted instant: ${text}`);

@@ -1,5 +1,5 @@
 import { type Static, Type } from "@sinclair/typebox";
-import { Instant, Nullable } from "./common.ts";
+import { Instant, LocalDate, Nullable, Text } from "./common.ts";
 import { MailingLinks, TaskEmailLinks } from "./email.ts";
 
 /** The daily digest between notification-service (which sends it) and task-api (which knows users and tasks). */
@@ -7,11 +7,9 @@ export const MAX_DIGEST_BATCH = 1000;
 /** A digest lists at most this many tasks; the rest is counted. */
 export const MAX_DIGEST_TASKS = 25;
 
-const LocalDay = Type.String({ pattern: "^\\d{4}-\\d{2}-\\d{2}$", description: "A local date, YYYY-MM-DD." });
-
 /** One user's digest of one local day: what the exactly-once record is keyed by. */
 export const DigestRef = Type.Object(
-  { userId: Type.String({ minLength: 1, maxLength: 200 }), day: LocalDay },
+  { userId: Text({ minLength: 1, maxLength: 200 }), day: LocalDate },
   { additionalProperties: false },
 );
 export type DigestRef = Static<typeof DigestRef>;
@@ -24,7 +22,7 @@ export const InternalDigestDue = Type.Object(
 export type InternalDigestDue = Static<typeof InternalDigestDue>;
 
 export const DigestDue = Type.Object(
-  { items: Type.Array(Type.Object({ userId: Type.String(), day: LocalDay, at: Instant })) },
+  { items: Type.Array(Type.Object({ userId: Type.String(), day: LocalDate, at: Instant })) },
   { $id: "DigestDue" },
 );
 export type DigestDue = Static<typeof DigestDue>;
@@ -64,7 +62,7 @@ export type DigestTask = Static<typeof DigestTask>;
  */
 export const DigestContent = Type.Object({
   userId: Type.String(),
-  day: LocalDay,
+  day: LocalDate,
   at: Instant,
   recipient: Type.Object({
     email: Nullable(Type.String()),

@@ -1,5 +1,5 @@
 import { type Static, Type } from "@sinclair/typebox";
-import { Nullable, Text } from "./common.ts";
+import { IDEMPOTENCY_KEY_PATTERN, Nullable, Text } from "./common.ts";
 import { ReminderEmailLinks } from "./email.ts";
 import { Reminder } from "./reminders.ts";
 import { Task, TaskCreate } from "./tasks.ts";
@@ -43,7 +43,7 @@ export const InternalTaskCreate = Type.Object(
   {
     userId: Text({ minLength: 1, maxLength: 200 }),
     /** e.g. series id + occurrence index: the same key never creates a second task. */
-    idempotencyKey: Text({ minLength: 1, maxLength: 200 }),
+    idempotencyKey: Type.String({ pattern: IDEMPOTENCY_KEY_PATTERN }),
     task: TaskCreate,
   },
   { additionalProperties: false, $id: "InternalTaskCreate" },
@@ -57,7 +57,7 @@ export const MAX_INTERNAL_BATCH = 100;
 export const OccurrenceRef = Type.Object(
   {
     reminderId: Type.String({ format: "uuid" }),
-    occurrenceKey: Type.String({ minLength: 1, maxLength: 200 }),
+    occurrenceKey: Text({ minLength: 1, maxLength: 200 }),
   },
   { additionalProperties: false },
 );

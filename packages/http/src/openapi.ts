@@ -1,5 +1,5 @@
 import { toOpenAPISchema } from "@elysiajs/openapi";
-import { Problem } from "@nudge/contracts";
+import { IDEMPOTENCY_KEY_PATTERN, Problem } from "@nudge/contracts";
 import type { Elysia } from "elysia";
 // Scalar publishes its browser bundle without an export entry: imported by path, embedded as text
 // (also in compiled executables). A text import of a script has no declaration for tsc to find.
@@ -42,7 +42,7 @@ export const HEADERS = {
     required: false,
     description:
       "Replays the first response to the same key for 24 h; the same key with another body is 422.",
-    schema: { type: "string", pattern: "^[\\x21-\\x7e]{1,200}$" },
+    schema: { type: "string", pattern: IDEMPOTENCY_KEY_PATTERN },
   },
 } as const;
 

@@ -38,6 +38,7 @@ export function deadLetterRoutes(sql: Sql, sidecar: Sidecar) {
       ),
     })
     .delete("/", async ({ query }) => ({ purged: await purgeDeadLetters(sql, query.scope ?? "all") }), {
+      response: { 200: Type.Object({ purged: Type.Integer({ minimum: 0 }) }) },
       query: Type.Object(
         { scope: Type.Optional(Type.Union([Type.Literal("replayed"), Type.Literal("all")])) },
         { additionalProperties: false },

@@ -1,3 +1,4 @@
+import { IDEMPOTENCY_KEY_PATTERN } from "@nudge/contracts";
 import type { Sql } from "@nudge/db";
 import { ProblemError } from "@nudge/http";
 import type { TransactionSql } from "postgres";
@@ -8,7 +9,7 @@ export interface StoredResponse {
   body: unknown;
 }
 
-const KEY = /^[\x21-\x7e]{1,200}$/;
+const KEY = new RegExp(IDEMPOTENCY_KEY_PATTERN);
 
 export function requestHash(method: string, path: string, body: unknown): string {
   return new Bun.CryptoHasher("sha256")
